@@ -1,0 +1,30 @@
+"""nqp -- enterprise new quality productive forces (企业新质生产力) and AI innovation, end to end.
+
+Raw CSMAR-style exports, patent records and annual reports go in; the firm-year panel, the
+entropy-method NQP index, fixed-effects / IV estimates and publication tables come out.
+
+The public entry points are imported lazily so that ``import nqp`` stays fast and a part
+that is not installed or not built yet does not break the others.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "feols": "nqp.econometrics",
+    "entropy_index": "nqp.index",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nqp' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_LAZY]

@@ -1,1 +1,31 @@
-"""nqp.measures"""
+"""nqp.measures -- the study's estimated variables (pure computation, no I/O).
+
+- stochastic frontier and capacity utilisation (产能利用率): :mod:`nqp.measures.frontier`
+- total factor productivity (全要素生产率; FE, OLS, OP, LP, ACF): :mod:`nqp.measures.tfp`
+- financing-constraint indices (融资约束; SA, WW, KZ, FC): :mod:`nqp.measures.finance`
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "frontier": "nqp.measures.frontier",
+    "capacity_utilisation": "nqp.measures.frontier",
+    "FrontierResult": "nqp.measures.frontier",
+    "tfp": "nqp.measures.tfp",
+    "sa_index": "nqp.measures.finance",
+    "ww_index": "nqp.measures.finance",
+    "kz_index": "nqp.measures.finance",
+    "fc_index": "nqp.measures.finance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nqp.measures' has no attribute {name!r}")
+
+
+__all__ = list(_LAZY)

@@ -1,0 +1,107 @@
+"""The result of a stochastic-frontier fit: estimates, inference, tests and efficiency scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .efficiency import technical_efficiency
+
+
+@dataclass(frozen=True)
+class FrontierResult:
+    """Estimates of ``y = x'β + v − s·u`` (s = 1 production, −1 cost) by maximum likelihood.
+
+    ``coef``: frontier coefficients β. ``se``/``vcov``: for β and the natural variance
+    parameters (σ², γ, [μ], [η]; for the exponential model σ_u, σ_v), obtained from the
+    unconstrained-θ covariance by the delta method (``vcov_type`` says which matrix:
+    ``"hessian"`` = inverse of the observed information, the Hessian of ln L by central
+    differences of the analytic score; ``"opg"`` = inverse outer product of the per-firm scores).
+    ``sigma2`` = σ_u² + σ_v², ``gamma`` = σ_u²/σ², ``lambda_`` = σ_u/σ_v.
+    ``lr_stat`` = 2(ln L − ln L_OLS), the one-sided test of no inefficiency (γ = 0 and, when
+    estimated, μ = η = 0); ``lr_pvalue`` uses the mixed χ² of one parameter on the boundary
+    (Self & Liang 1987; Coelli 1995): ½·P(χ²_{q−1} > LR) + ½·P(χ²_q > LR), q = ``lr_df``.
+    ``skewness``: skewness of OLS residuals, signed so that a valid frontier has it < 0.
+    ``wrong_skewness``: if True, the ML estimate is the OLS boundary γ → 0 (Waldman 1982) and
+    every efficiency score is 1: the data show no inefficiency, not "full efficiency".
+    """
+
+    coef: pd.Series
+    se: pd.Series
+    vcov: pd.DataFrame
+    vcov_type: str
+    dist: str
+    cost: bool
+    sigma2: float
+    gamma: float
+    sigma_u: float
+    sigma_v: float
+    lambda_: float
+    mu: float | None
+    eta: float | None
+    loglik: float
+    loglik_ols: float
+    lr_stat: float
+    lr_df: int
+    skewness: float
+    wrong_skewness: bool
+    converged: bool
+    iterations: int
+    nobs: int
+    n_firms: int
+    index: pd.Index
+    mu_bound_active: bool = False
+    message: str = ""
+    # conditional distribution of u: N⁺(mu_star, sigma_star²) per firm, scaled by h per row
+    _mu_star: np.ndarray = field(default=None, repr=False)
+    _sigma_star: np.ndarray = field(default=None, repr=False)
+    _h: np.ndarray = field(default=None, repr=False)
+    _firm_of_row: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def lr_pvalue(self) -> float:
+        q = self.lr_df
+        lr = max(self.lr_stat, 0.0)
+        low = (1.0 if lr <= 0 else 0.0) if q == 1 else stats.chi2.sf(lr, q - 1)
+        return float(0.5 * low + 0.5 * stats.chi2.sf(lr, q))
+
+    @property
+    def tstat(self) -> pd.Series:
+        params = self.params
+        return params / self.se.reindex(params.index)
+
+    @property
+    def params(self) -> pd.Series:
+        """All estimated parameters in the order of ``se`` (β then σ², γ, [μ], [η])."""
+        extra = {"sigma2": self.sigma2, "gamma": self.gamma, "mu": self.mu, "eta": self.eta,
+                 "sigma_u": self.sigma_u, "sigma_v": self.sigma_v}
+        out = pd.concat([self.coef, pd.Series({k: extra[k] for k in self.se.index
+                                               if k not in self.coef.index}, dtype=float)])
+        return out
+
+    def efficiency(self, method: str = "bc") -> pd.Series:
+        """Technical efficiency per observation (row of the fitted data), in (0, 1].
+
+        ``method``: ``"bc"`` Battese–Coelli (1988) E[exp(−u)|ε] (default, what FRONTIER 4.1 and
+        R ``frontier`` report), ``"jlms"`` exp(−E[u|ε]), ``"mode"`` exp(−M[u|ε]). For a cost
+        frontier the same E[exp(−u)|ε] is returned (cost efficiency ≤ 1).
+        """
+        if self.wrong_skewness:
+            te = np.ones(self.nobs)
+        else:
+            rows = self._firm_of_row
+            ms = self._mu_star if rows is None else self._mu_star[rows]
+            ss = self._sigma_star if rows is None else self._sigma_star[rows]
+            te = technical_efficiency(ms, ss, self._h, method)
+        return pd.Series(te, index=self.index, name=f"te_{method}")
+
+    def summary(self) -> pd.DataFrame:
+        """Coefficient table: estimate, standard error, z and two-sided normal p-value."""
+        p = self.params
+        se = self.se.reindex(p.index)
+        z = p / se
+        return pd.DataFrame({"estimate": p, "se": se, "z": z,
+                             "pvalue": 2 * stats.norm.sf(np.abs(z))})

@@ -1,0 +1,167 @@
+"""``nqp ingest``: raw exports in a data folder -> warehouse (DuckDB), with a load report.
+
+For every mapped table, the files in the data folder whose name (without extension) matches
+the mapping's ``pattern`` are read (:mod:`readers`), converted and checked (:mod:`validate`),
+stacked in file-name order and loaded (:mod:`warehouse`) -- all into a temporary database
+that replaces the warehouse only when everything succeeded. Inputs are only ever read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from nqp.errors import ConfigError, DataWarning, MissingFileError, NqpWarning
+from nqp.ingest.mapping import TableMapping, load_mappings
+from nqp.ingest.readers import SUFFIXES, RawExport, read_export
+from nqp.ingest.report import LoadReport, TableLoad
+from nqp.ingest.validate import convert_export
+from nqp.ingest.warehouse import Connection, _q, building, load_table, table_names, write_metadata
+
+
+def _specificity(pattern: str) -> int:
+    """Length of the literal prefix of a glob (``FI_T10*`` beats ``FI_T1*``)."""
+    return len(re.split(r"[*?\[]", pattern, maxsplit=1)[0])
+
+
+def discover_files(data_dir: Path, mappings: dict[str, TableMapping]) -> tuple[dict[str, list[Path]], list[str]]:
+    """Files of each table in ``data_dir`` (top level), and the data files no mapping claims.
+
+    Matching is case-insensitive on the name without extension; CSMAR's sidecar description
+    files (``*[DES]*``), hidden files and Excel lock files (``~$*``) are skipped. A file matched
+    by several patterns goes to the most specific one; a tie is a :class:`ConfigError`.
+    """
+    found: dict[str, list[Path]] = {name: [] for name in mappings}
+    unmatched: list[str] = []
+    for p in sorted(data_dir.iterdir()):
+        if not p.is_file() or p.suffix.lower() not in SUFFIXES:
+            continue
+        if "[DES]" in p.name.upper() or p.name.startswith((".", "~$")):
+            continue
+        hits = [m for m in mappings.values() if fnmatch.fnmatchcase(p.stem.lower(), m.pattern.lower())]
+        if not hits:
+            unmatched.append(p.name)
+            continue
+        hits.sort(key=lambda m: -_specificity(m.pattern))
+        if len(hits) > 1 and _specificity(hits[0].pattern) == _specificity(hits[1].pattern):
+            raise ConfigError(
+                f"{p.name} matches the patterns of tables {hits[0].name!r} ({hits[0].pattern}) and "
+                f"{hits[1].name!r} ({hits[1].pattern}); rename the file or make a pattern more specific",
+                file=p.name)
+        found[hits[0].name].append(p)
+    return found, unmatched
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        yield bar
+
+
+def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) -> TableLoad:
+    parts: list[pa.Table] = []
+    raws: list[RawExport] = []
+    sources: list[dict] = []
+    padded, absent = 0, set()
+    for i, path in enumerate(paths):
+        task = bar.add_task(f"{mapping.name}: {path.name}", total=path.stat().st_size) if bar else None
+        raw = read_export(path, progress=(lambda n, t=task: bar.advance(t, n)) if bar else None)
+        conv = convert_export(raw, mapping)
+        raw.records = raw.records.schema.empty_table()  # keep the locator, free the text cells
+        raws.append(raw)
+        n = conv.table.num_rows
+        parts.append(conv.table.append_column("_src", pa.array(np.full(n, i, dtype=np.int32))))
+        padded += conv.padded_dates
+        absent.update(conv.absent_optional)
+        sources.append({"file": path.name, "sha256": raw.sha256, "rows": n, "encoding": raw.encoding,
+                        "format": raw.format, "separator": raw.separator,
+                        "header_rows": 1 + conv.descriptive_rows if raw.format != "parquet" else 0,
+                        "padded_dates": conv.padded_dates})
+        if bar:
+            bar.remove_task(task)
+    data = pa.concat_tables(parts)
+    del parts
+
+    def locate(src: int, rec: int) -> tuple[str, str, int]:
+        raw = raws[src]
+        return raw.name, raw.unit, raw.line_of(rec)
+
+    dropped = load_table(con, mapping, data, locate)
+    del data
+    t = _q(mapping.name)
+    rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    firm, when = mapping.firm_field, mapping.year_field
+    firms = con.execute(f"SELECT count(DISTINCT {_q(firm.name)}) FROM {t}").fetchone()[0] if firm else None
+    years = None
+    if when is not None:
+        expr = f"year({_q(when.name)})" if when.type == "date" else _q(when.name)
+        lo, hi = con.execute(f"SELECT min({expr}), max({expr}) FROM {t}").fetchone()
+        years = (int(lo), int(hi)) if lo is not None else None
+    write_metadata(con, mapping, sources, rows)
+    return TableLoad(
+        table=mapping.name, source=mapping.source, rows=int(rows), firms=firms, years=years,
+        files=tuple(s["file"] for s in sources),
+        encodings=tuple(dict.fromkeys(s["encoding"] or s["format"] for s in sources)),
+        padded_dates=padded, duplicates_dropped=dropped,
+        absent_columns=tuple(f.name for f in mapping.fields if f.name in absent))
+
+
+def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str | None = None,
+           progress: bool = True, incremental: bool = False, default_mappings: bool = True) -> LoadReport:
+    """Load every mapped table found in ``data_dir`` into the DuckDB warehouse ``db_path``.
+
+    A required table (``[table] required = true``, the default) with no file is a
+    :class:`MissingFileError` -- unless ``incremental`` and the warehouse already holds it;
+    an optional one is a warning. ``incremental=True`` keeps the warehouse's other tables and
+    replaces only those found in ``data_dir``; otherwise the warehouse is rebuilt from scratch.
+    ``mapping_dir`` overrides the shipped mappings by table name and adds tables;
+    ``default_mappings=False`` uses the tables of ``mapping_dir`` alone.
+    Atomic: on any error the existing warehouse is unchanged.
+    """
+    data_dir, db_path = Path(data_dir), Path(db_path)
+    if not data_dir.is_dir():
+        raise MissingFileError(f"data folder {data_dir} does not exist", file=str(data_dir))
+    mappings = load_mappings(mapping_dir, defaults=default_mappings)
+    files, unmatched = discover_files(data_dir, mappings)
+    report = LoadReport(db_path=db_path, unmatched_files=unmatched)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NqpWarning)
+        with building(db_path, incremental=incremental) as con, _progress_bar(progress) as bar:
+            existing = set(table_names(con))
+            missing = [m for name, m in mappings.items() if not files[name]]
+            fatal = [m for m in missing if m.required and m.name not in existing]
+            if fatal:
+                listed = "; ".join(f"{m.name} ({m.source}, files named {m.pattern}.csv/.txt/.xlsx/.parquet)"
+                                   for m in fatal)
+                raise MissingFileError(
+                    f"no file for required table(s) in {data_dir.name}: {listed}", file=fatal[0].pattern,
+                    table=fatal[0].name)
+            for m in missing:
+                if m.name in existing:
+                    report.kept.append(m.name)
+                else:
+                    report.missing_optional.append(m.name)
+                    warnings.warn(DataWarning(
+                        f"no file for optional table {m.name} ({m.source}, pattern {m.pattern}); it is not loaded",
+                        table=m.name), stacklevel=2)
+            for name, mapping in mappings.items():
+                if files[name]:
+                    report.tables.append(_load_one(con, mapping, files[name], bar))
+    report.warnings = [str(w.message) for w in caught if isinstance(w.message, NqpWarning)]
+    for w in caught:  # hand the warnings on to the caller's filters
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return report

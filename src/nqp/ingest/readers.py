@@ -1,0 +1,280 @@
+"""Read one export file (CSV/TXT, XLSX, Parquet) into a table of raw strings.
+
+Every cell comes back as text exactly as written (types are converted later, by
+:mod:`nqp.ingest.validate`, against the mapping), so that a bad cell can be reported with
+the line the user sees in an editor or in Excel.
+
+CSMAR layout (measurement-reference §7.1): the first row holds the field codes (``Stkcd``,
+``Accper``, ...), and CSMAR's own exports add two descriptive rows below it (Chinese label,
+unit/comment). The reader returns every record after the code row; which of them are
+descriptive is decided by :func:`nqp.ingest.validate.count_descriptive_rows`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from nqp.errors import EmptyInputError, InputError, SchemaError, TruncatedInputError
+from nqp.ingest.encoding import detect_encoding
+
+TEXT_SUFFIXES = (".csv", ".txt")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
+
+Progress = Callable[[int], None]  # called with the number of bytes just processed
+
+
+@dataclass
+class RawExport:
+    """One export file as text cells.
+
+    ``records`` holds every record after the field-code header row (descriptive rows
+    included), all columns ``string``, named ``c0, c1, ...`` by position; ``columns`` are the
+    field codes of the header row in the same order.
+    """
+
+    path: Path
+    name: str  # file name as shown to the user
+    format: str  # csv | txt | xlsx | parquet
+    columns: list[str]
+    records: pa.Table
+    sha256: str
+    encoding: str | None = None
+    separator: str | None = None
+    _excel_rows: list[int] | None = field(default=None, repr=False)
+
+    def line_of(self, record: int) -> int:
+        """Line (CSV/TXT) or sheet row (XLSX) of ``record`` (0-based, after the header) as the
+        user sees it, 1-based. For Parquet, the 1-based data row."""
+        if self.format == "parquet":
+            return record + 1
+        if self._excel_rows is not None:
+            return self._excel_rows[record]
+        return _csv_line_of(self.path, self.encoding or "utf-8", self.separator or ",", record)
+
+    @property
+    def unit(self) -> str:
+        """What :meth:`line_of` counts: ``'row'`` (sheet or data row) or ``'line'``."""
+        return "row" if self.format in ("xlsx", "parquet") else "line"
+
+    def where(self, record: int) -> str:
+        """``'line 7'`` / ``'row 7'`` for messages."""
+        return f"{self.unit} {self.line_of(record)}"
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _csv_records(text: str, sep: str, *, strict: bool = False):
+    """Yield (start line, fields) for every non-blank record, the header included."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+    prev = 0
+    for rec in reader:
+        start, prev = prev + 1, reader.line_num
+        if rec:
+            yield start, rec
+
+
+def _csv_line_of(path: Path, encoding: str, sep: str, record: int) -> int:
+    """Slow path, used only to word an error: scan the file with the csv module."""
+    text = path.read_bytes().decode(encoding)
+    for i, (line, _) in enumerate(_csv_records(text, sep)):
+        if i == record + 1:
+            return line
+    return -1
+
+
+def _sniff_separator(first_line: str) -> str:
+    """Tab if the header row has at least as many tabs as commas (outside quotes), else comma."""
+    unquoted = first_line.split('"')[0::2]
+    tabs = sum(s.count("\t") for s in unquoted)
+    commas = sum(s.count(",") for s in unquoted)
+    return "\t" if tabs and tabs >= commas else ","
+
+
+def _check_structure(text: str, sep: str, n_cols: int, name: str) -> None:
+    """Find the record that broke the parse and raise the matching error (slow path)."""
+    records = []
+    try:
+        for line, rec in _csv_records(text, sep, strict=True):
+            records.append((line, len(rec)))
+    except csv.Error as exc:
+        start = (records[-1][0] + 1) if records else 1
+        if "unexpected end of data" in str(exc):
+            raise TruncatedInputError(
+                f"{name}: the file ends inside a quoted field that opens at line {start} or after: "
+                "the export looks truncated (incomplete download?)", file=name, row=start) from None
+        raise SchemaError(f"{name}: malformed quoting after line {start}: {exc}", file=name, row=start) from None
+    for k, (line, n) in enumerate(records):
+        if n == n_cols:
+            continue
+        if k == len(records) - 1 and n < n_cols:
+            raise TruncatedInputError(
+                f"{name}: the last line {line} has {n} fields but the header has {n_cols}: "
+                "the export looks truncated (incomplete download?)", file=name, row=line)
+        raise SchemaError(f"{name}: line {line} has {n} fields but the header has {n_cols}",
+                          file=name, row=line)
+
+
+def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
+    """Read a CSV/TXT export: encoding detected, comma or tab sniffed, all cells as text."""
+    name = path.name
+    data = path.read_bytes()
+    sha = _hash(data)
+    encoding = detect_encoding(data, name)
+    head = data[: 1 << 16].decode(encoding, errors="ignore").lstrip("\ufeff")
+    if not head.strip():
+        raise EmptyInputError(f"{name}: the file is empty", file=name)
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    sep = _sniff_separator(first)
+    header = next(csv.reader([first], delimiter=sep), [])
+    columns = [c.strip().lstrip("\ufeff") for c in header]
+    n = len(columns)
+
+    odd_quotes = (data.count(b'"') % 2 == 1) if encoding in ("utf-8", "utf-8-sig", "gb18030") \
+        else (data.decode(encoding).count('"') % 2 == 1)
+    invalid: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    names = [f"c{i}" for i in range(n)]
+    buf = io.BytesIO(data)
+    reader = pacsv.open_csv(
+        buf,
+        read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf8"),
+                                       use_threads=False, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    batches, done, arrow_error = [], 0, ""
+    try:
+        for batch in reader:
+            batches.append(batch)
+            if progress is not None:
+                pos = buf.tell()
+                progress(pos - done)
+                done = pos
+    except pa.ArrowInvalid as exc:
+        invalid.append(-1)
+        arrow_error = f": {exc}"
+    if progress is not None and len(data) > done:
+        progress(len(data) - done)
+    if invalid or odd_quotes:
+        _check_structure(data.decode(encoding), sep, n, name)
+        if invalid:  # pragma: no cover - pyarrow and the csv module disagree
+            raise InputError(f"{name}: a record could not be parsed{arrow_error}", file=name)
+    table = pa.Table.from_batches(batches, schema=pa.schema([(c, pa.string()) for c in names]))
+    table = table.slice(1)  # record 0 is the field-code header
+    if table.num_rows == 0:
+        raise EmptyInputError(f"{name}: the file has a header but no data rows", file=name)
+    return RawExport(path=path, name=name, format=path.suffix.lower().lstrip("."), columns=columns,
+                     records=table, sha256=sha, encoding=encoding, separator=sep)
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    return str(v)
+
+
+def read_xlsx_export(path: Path, progress: Progress | None = None) -> RawExport:
+    """Read the first sheet of an XLSX export (openpyxl, read-only); Excel dates become ISO text."""
+    import openpyxl
+
+    name = path.name
+    data = path.read_bytes()
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, ... from a damaged workbook
+        raise TruncatedInputError(f"{name}: not a readable xlsx workbook ({exc}); truncated download?",
+                                  file=name) from exc
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # some writers declare a wrong sheet size; read what is there
+        header: list[str] | None = None
+        rows: list[list[str]] = []
+        excel_rows: list[int] = []
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                header = [c.strip() for c in cells]
+                continue
+            rows.append(cells)
+            excel_rows.append(r)
+    finally:
+        wb.close()
+    if progress is not None:
+        progress(len(data))
+    if header is None:
+        raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
+    n = len(header)
+    for cells, r in zip(rows, excel_rows):
+        if any(c.strip() for c in cells[n:]):
+            raise SchemaError(f"{name}: row {r} has values beyond the {n} header columns", file=name, row=r)
+    if not rows:
+        raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
+    cols = {f"c{i}": pa.array([(c[i] if i < len(c) else "") for c in rows], pa.string()) for i in range(n)}
+    return RawExport(path=path, name=name, format="xlsx", columns=header, records=pa.table(cols),
+                     sha256=_hash(data), _excel_rows=excel_rows)
+
+
+def read_parquet_export(path: Path, progress: Progress | None = None) -> RawExport:
+    """Read a Parquet file; every column is cast to text (dates as ISO ``YYYY-MM-DD``)."""
+    import pyarrow.parquet as pq
+
+    name = path.name
+    data = path.read_bytes()
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise TruncatedInputError(f"{name}: not a readable Parquet file ({exc}); truncated?", file=name) from exc
+    if progress is not None:
+        progress(len(data))
+    if table.num_rows == 0:
+        raise EmptyInputError(f"{name}: the file has no data rows", file=name)
+    cols = {}
+    for i, col in enumerate(table.columns):
+        if pa.types.is_boolean(col.type):
+            col = col.cast(pa.int8())
+        if pa.types.is_timestamp(col.type):
+            col = col.cast(pa.timestamp(col.type.unit))  # drop any time zone: keep the wall date
+        cols[f"c{i}"] = col.cast(pa.string()).fill_null("")
+    return RawExport(path=path, name=name, format="parquet", columns=[str(c).strip() for c in table.column_names],
+                     records=pa.table(cols), sha256=_hash(data))
+
+
+def read_export(path: Path | str, progress: Progress | None = None) -> RawExport:
+    """Read one export file by its extension (``.csv``, ``.txt``, ``.xlsx``, ``.parquet``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return read_text_export(path, progress)
+    if suffix == ".xlsx":
+        return read_xlsx_export(path, progress)
+    if suffix == ".parquet":
+        return read_parquet_export(path, progress)
+    raise InputError(f"{path.name}: unsupported file type {suffix!r} (use {', '.join(SUFFIXES)})", file=path.name)

@@ -1,0 +1,183 @@
+"""The warehouse: one DuckDB file holding every ingested table, written atomically.
+
+A load builds the new database in a temporary file next to the target (starting from a copy
+of the existing one for an incremental load) and moves it into place with ``os.replace``;
+if anything fails, the temporary file is deleted and the existing warehouse is untouched.
+
+Besides the data tables it holds three tables for reports and provenance:
+``_sources`` (table, file, sha256, rows, encoding, ...), ``_dictionary`` (table, name, code,
+label_zh, label_en, unit, type, ...) and ``_tables`` (table, source, labels, provenance, key).
+Later stages read tables with :func:`read_table` (or SQL on :func:`open_warehouse`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from nqp.errors import InputError, MissingFileError, SchemaError
+from nqp.ingest.mapping import TableMapping
+from nqp.ingest.validate import SQL_TYPES, Locate, check_keys
+
+META_DDL = {
+    "_sources": """CREATE TABLE IF NOT EXISTS _sources ("table" VARCHAR, file VARCHAR, sha256 VARCHAR,
+        rows BIGINT, encoding VARCHAR, format VARCHAR, separator VARCHAR, header_rows INTEGER,
+        padded_dates BIGINT)""",
+    "_dictionary": """CREATE TABLE IF NOT EXISTS _dictionary ("table" VARCHAR, name VARCHAR, code VARCHAR,
+        label_zh VARCHAR, label_en VARCHAR, unit VARCHAR, type VARCHAR, required BOOLEAN, position INTEGER)""",
+    "_tables": """CREATE TABLE IF NOT EXISTS _tables ("table" VARCHAR, source VARCHAR, label_zh VARCHAR,
+        label_en VARCHAR, provenance VARCHAR, "key" VARCHAR, rows BIGINT, mapping VARCHAR)""",
+}
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _unlink(*paths: Path) -> None:
+    for p in paths:
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _is_duckdb(path: Path) -> bool:
+    """DuckDB database files carry the magic ``DUCK`` at byte 8."""
+    with path.open("rb") as fh:
+        return fh.read(12)[8:12] == b"DUCK"
+
+
+@contextmanager
+def building(db_path: Path | str, *, incremental: bool = False) -> Iterator[Connection]:
+    """Yield a connection to a temporary copy of the warehouse; on success move it into place.
+
+    ``incremental=True`` starts from a copy of the existing ``db_path`` (tables not reloaded
+    are kept); otherwise the new warehouse starts empty. On any exception the temporary
+    files are removed and ``db_path`` is left exactly as it was.
+    """
+    target = Path(db_path)
+    if target.is_dir() or (target.exists() and target.stat().st_size and not _is_duckdb(target)):
+        raise InputError(f"{target.name} exists and is not a DuckDB warehouse: refusing to overwrite it "
+                         "(check --db)", file=str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        if incremental and target.exists():
+            shutil.copyfile(target, tmp)
+            if _wal(target).exists():
+                shutil.copyfile(_wal(target), _wal(tmp))
+        con = duckdb.connect(str(tmp))
+        try:
+            for ddl in META_DDL.values():
+                con.execute(ddl)
+            yield con
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        _unlink(_wal(target))  # a WAL left by a crashed writer of the old file would not match
+    finally:
+        _unlink(tmp, _wal(tmp))
+
+
+def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: Locate) -> int:
+    """Create (or replace) table ``mapping.name`` from ``data`` (mapped columns + ``_src``,
+    ``_rec``), after the duplicate-key check. Rows keep file then record order; exact
+    duplicate rows are loaded once. Returns the number of duplicate copies dropped."""
+    view = "_incoming"
+    con.register(view, data)
+    try:
+        dropped = check_keys(con, view, mapping, locate)
+        cols = ", ".join(f"CAST({_q(f.name)} AS {SQL_TYPES[f.type]}) AS {_q(f.name)}" for f in mapping.fields)
+        qualify = ""
+        if mapping.key and dropped:
+            keys = ", ".join(_q(k) for k in mapping.key)
+            qualify = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _src, _rec) = 1"
+        con.execute(f"CREATE OR REPLACE TABLE {_q(mapping.name)} AS "
+                    f"SELECT {cols} FROM {view} {qualify} ORDER BY _src, _rec")
+    finally:
+        con.unregister(view)
+    return dropped
+
+
+def write_metadata(con: Connection, mapping: TableMapping, sources: Sequence[dict], rows: int) -> None:
+    """Replace this table's rows in ``_sources``, ``_dictionary`` and ``_tables``."""
+    for meta in META_DDL:
+        con.execute(f'DELETE FROM {meta} WHERE "table" = ?', [mapping.name])
+    src_cols = ["file", "sha256", "rows", "encoding", "format", "separator", "header_rows", "padded_dates"]
+    con.executemany(
+        f"INSERT INTO _sources VALUES (?, {', '.join('?' * len(src_cols))})",
+        [[mapping.name, *[s.get(c) for c in src_cols]] for s in sources])
+    con.executemany(
+        "INSERT INTO _dictionary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[mapping.name, f.name, f.code, f.label_zh, f.label_en, f.unit, f.type, f.required, i]
+         for i, f in enumerate(mapping.fields, start=1)])
+    con.execute("INSERT INTO _tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [mapping.name, mapping.source, mapping.label_zh, mapping.label_en, mapping.provenance,
+                 ", ".join(mapping.key), rows, mapping.path])
+
+
+def open_warehouse(path: Path | str, read_only: bool = True) -> Connection:
+    """Open the warehouse DuckDB file (read-only by default); close the connection when done."""
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"warehouse {path.name} does not exist; run `nqp ingest` first", file=str(path))
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def table_names(con: Connection, *, meta: bool = False) -> list[str]:
+    """Data tables in the warehouse (with ``meta=True`` also ``_sources`` etc.), sorted."""
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary").fetchall()]
+    return sorted(n for n in names if meta or not n.startswith("_"))
+
+
+def read_table(path_or_con: Path | str | Connection, name: str,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Table ``name`` (optionally only ``columns``) as a DataFrame, in load order.
+
+    Dates come back as ``datetime64``, codes and text as strings, ints as ``int64`` (floats
+    where NULLs exist). Unknown table or column -> :class:`SchemaError` with close matches.
+    """
+    if isinstance(path_or_con, duckdb.DuckDBPyConnection):
+        return _read(path_or_con, name, columns)
+    con = open_warehouse(path_or_con, read_only=True)
+    try:
+        return _read(con, name, columns)
+    finally:
+        con.close()
+
+
+def _read(con: Connection, name: str, columns: Sequence[str] | None) -> pd.DataFrame:
+    tables = table_names(con, meta=True)
+    if name not in tables:
+        close = difflib.get_close_matches(name, tables, n=3)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise SchemaError(f"the warehouse has no table {name!r}{hint} (tables: {', '.join(tables)})", table=name)
+    have = [r[0] for r in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
+    if columns is None:
+        sel = "*"
+    else:
+        for c in columns:
+            if c not in have:
+                close = difflib.get_close_matches(c, have, n=3)
+                hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+                raise SchemaError(f"table {name!r} has no column {c!r}{hint}", table=name, column=c)
+        sel = ", ".join(_q(c) for c in columns)
+    return con.execute(f"SELECT {sel} FROM {_q(name)}").df()

@@ -1,0 +1,186 @@
+"""Variable definitions of the firm-year panel, read from ``definitions/`` (data, not code).
+
+Three files, each replaceable by a user's copy in a directory passed as ``definitions=``:
+
+* ``base.sql`` -- the firm-year base table (one row per stkcd, year) as SQL over the warehouse;
+* ``variables.toml`` -- every variable once: ``name``, ``expr``, ``kind``, ``role``, labels, unit,
+  ``winsorize``; plus ``[settings]``, ``[energy_factors]`` and ``[positive_fields]``;
+* ``groups.toml`` -- industry lists and the province → East/Central/West map.
+
+Template placeholders ``{first_year}``, ``{last_year}``, ``{hightech_industries}``,
+``{heavy_polluting_industries}``, ``{region_case}`` and ``{energy_expr}`` are filled here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from nqp.errors import ConfigError
+
+KINDS = ("formula", "measure", "document", "index")
+ROLES = ("outcome", "indicator", "regressor", "control", "moderator", "channel", "group", "instrument", "id")
+MEASURES = ("capacity_utilisation", "tfp_fe", "tfp_lp", "fc")
+_KEYS = {"name", "expr", "kind", "role", "label_zh", "label_en", "unit", "winsorize", "table", "absent", "measure"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One panel variable (a ``[[variable]]`` table of variables.toml)."""
+
+    name: str
+    expr: str
+    kind: str = "formula"
+    role: str = ""
+    label_zh: str = ""
+    label_en: str = ""
+    unit: str = ""
+    winsorize: bool = False
+    table: str | None = None      # document variables: the warehouse table read
+    absent: float | None = None   # document variables: value for a firm-year with no row (e.g. 0 patents)
+    measure: str | None = None    # measure variables: which estimator (MEASURES)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Everything the panel builder reads from ``definitions/``."""
+
+    base_sql: str
+    variables: tuple[Variable, ...]
+    settings: dict[str, Any]
+    energy_factors: dict[str, float]
+    positive_fields: tuple[str, ...]
+    groups: dict[str, Any]
+    source: str = "nqp (shipped)"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def variable(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise ConfigError(f"no variable {name!r} in the definitions", variable=name)
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.variables]
+
+
+def _read_text(directory: Path | None, name: str) -> tuple[str, str]:
+    if directory is not None and (directory / name).is_file():
+        return (directory / name).read_text(encoding="utf-8"), str(directory / name)
+    return (resources.files("nqp.panel") / "definitions" / name).read_text(encoding="utf-8"), name
+
+
+def _toml(directory: Path | None, name: str) -> tuple[dict[str, Any], str]:
+    text, file = _read_text(directory, name)
+    try:
+        return tomllib.loads(text), file
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot parse {name}: {exc}", file=file) from exc
+
+
+def _variable(entry: dict[str, Any], i: int, file: str) -> Variable:
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError(f"[[variable]] #{i + 1} needs a name that is an identifier, got {name!r}", file=file)
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {unknown}; allowed: {sorted(_KEYS)}", file=file, variable=name)
+    kind = entry.get("kind", "formula")
+    if kind not in KINDS:
+        raise ConfigError(f"kind must be one of {KINDS}, got {kind!r}", file=file, variable=name)
+    role = entry.get("role", "")
+    if role and role not in ROLES:
+        raise ConfigError(f"role must be one of {ROLES}, got {role!r}", file=file, variable=name)
+    if kind != "index" and not isinstance(entry.get("expr"), str):
+        raise ConfigError("expr (a string) is required", file=file, variable=name)
+    if kind == "document" and not isinstance(entry.get("table"), str):
+        raise ConfigError("a document variable needs table = \"<warehouse table>\"", file=file, variable=name)
+    measure = entry.get("measure")
+    if kind == "measure" and measure not in MEASURES:
+        raise ConfigError(f"a measure variable needs measure = one of {MEASURES}, got {measure!r}",
+                          file=file, variable=name)
+    return Variable(name=name, expr=entry.get("expr", ""), kind=kind, role=role,
+                    label_zh=entry.get("label_zh", ""), label_en=entry.get("label_en", ""),
+                    unit=entry.get("unit", ""), winsorize=bool(entry.get("winsorize", False)),
+                    table=entry.get("table"), absent=entry.get("absent"), measure=measure)
+
+
+def load_definitions(directory: str | Path | None = None) -> Definitions:
+    """Read base.sql, variables.toml and groups.toml from ``directory`` (each file falls back to
+    the shipped one when absent). Problems raise :class:`ConfigError` naming file and variable."""
+    d = Path(directory) if directory is not None else None
+    if d is not None and not d.is_dir():
+        raise ConfigError(f"definitions directory {d} does not exist", file=str(d))
+    base_sql, _ = _read_text(d, "base.sql")
+    doc, file = _toml(d, "variables.toml")
+    groups, _ = _toml(d, "groups.toml")
+    entries = doc.get("variable", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("no [[variable]] tables", file=file)
+    variables = tuple(_variable(e, i, file) for i, e in enumerate(entries))
+    seen: set[str] = set()
+    for v in variables:
+        if v.name in seen:
+            raise ConfigError("variable defined twice", file=file, variable=v.name)
+        seen.add(v.name)
+    return Definitions(
+        base_sql=base_sql, variables=variables, settings=dict(doc.get("settings", {})),
+        energy_factors={k: float(x) for k, x in doc.get("energy_factors", {}).items()},
+        positive_fields=tuple(doc.get("positive_fields", {}).get("fields", [])),
+        groups=groups, source=str(d) if d is not None else "nqp (shipped)",
+    )
+
+
+def _sql_str(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def _sql_list(items: list[str]) -> str:
+    return "[" + ", ".join(_sql_str(x) for x in items) + "]"
+
+
+def region_case(regions: dict[str, list[str]], column: str = "province") -> str:
+    """CASE expression mapping a province name (by its start) to its region, NULL if unmatched."""
+    arms = []
+    for region, provinces in regions.items():
+        cond = " OR ".join(f"starts_with({column}, {_sql_str(p)})" for p in provinces)
+        arms.append(f"WHEN {cond} THEN {_sql_str(region)}")
+    return "CASE " + " ".join(arms) + " ELSE NULL END" if arms else "NULL"
+
+
+def energy_expr(factors: dict[str, float]) -> str:
+    """Σ factor × quantity over the energy sources (吨标准煤); a source not reported counts 0,
+    and the total is missing only when no source is reported."""
+    if not factors:
+        return "NULL"
+    none = " AND ".join(f"{f} IS NULL" for f in factors)
+    total = " + ".join(f"coalesce({f}, 0) * {float(x)!r}" for f, x in factors.items())
+    return f"CASE WHEN {none} THEN NULL ELSE {total} END"
+
+
+def template_values(defs: Definitions, first_year: int, last_year: int) -> dict[str, str]:
+    ind = defs.groups.get("industries", {})
+    return {
+        "first_year": str(int(first_year)),
+        "last_year": str(int(last_year)),
+        "hightech_industries": _sql_list(ind.get("hightech", [])),
+        "heavy_polluting_industries": _sql_list(ind.get("heavy_polluting", [])),
+        "region_case": region_case(defs.groups.get("regions", {})),
+        "energy_expr": energy_expr(defs.energy_factors),
+    }
+
+
+def fill(template: str, values: dict[str, str], *, where: str, variable: str | None = None) -> str:
+    """Replace ``{name}`` placeholders; an unknown one is a ConfigError naming it."""
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in values:
+            raise ConfigError(f"unknown placeholder {{{m.group(1)}}} in {where}; known: {sorted(values)}",
+                              variable=variable)
+        return values[m.group(1)]
+    return _PLACEHOLDER.sub(sub, template)

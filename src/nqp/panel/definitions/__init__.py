@@ -1,0 +1,1 @@
+"""Shipped panel definitions (data files: base.sql, variables.toml, groups.toml)."""

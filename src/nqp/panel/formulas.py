@@ -1,0 +1,157 @@
+"""Formula and document variables, evaluated in DuckDB on the base table, in definition order.
+
+* ``[positive_fields]``: a non-positive value of such a field (employees, total assets, ...) is
+  set missing first, with a :class:`DataWarning` naming the field, the count and the first
+  firm-years -- it can only be a data error, and it would otherwise turn into ±inf or NaN.
+* ``prev_<col>``: the column in the firm's previous fiscal year, by a self-join on year − 1
+  (missing when that year is missing: no carry-over across gaps).
+* A formula naming a field the base table does not have is a :class:`ConfigError` naming the
+  variable and the field.
+* ±inf or NaN produced by a formula (x/0, ln 0, ln of a negative) becomes missing with a
+  :class:`DataWarning` naming the variable and the firm-years: never a silent NaN.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import duckdb
+
+from nqp.errors import ConfigError, DataWarning, InputError
+from nqp.panel.base import Workspace, _q
+from nqp.panel.config import Variable
+
+FIRST = 5
+_PREV = re.compile(r"\bprev_(\w+)\b")
+_IDENT = re.compile(r"\b([A-Za-z_]\w*)\b")
+_NOT_FOUND = re.compile(r'Referenced column "?([^"\s]+)"? not found')
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT * FROM {_q(table)} LIMIT 0").description]
+
+
+def _first(rows: list[tuple]) -> str:
+    return ", ".join(f"firm {s} year {y}" for s, y in rows[:FIRST])
+
+
+def clean_positive(ws: Workspace, fields: tuple[str, ...], table: str = "base") -> None:
+    """Set non-positive values of ``fields`` to NULL in ``table``, warning per field."""
+    have = set(_columns(ws.con, table))
+    for f in fields:
+        if f not in have:
+            continue
+        bad = ws.con.execute(f"SELECT stkcd, year FROM {table} WHERE {_q(f)} <= 0 ORDER BY stkcd, year").fetchall()
+        if not bad:
+            continue
+        warnings.warn(DataWarning(
+            f"{len(bad)} firm-year(s) with a non-positive {f} set to missing; first: {_first(bad)}",
+            variable=f, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=3)
+        ws.con.execute(f"UPDATE {table} SET {_q(f)} = NULL WHERE {_q(f)} <= 0")
+
+
+def referenced_prev(variables: list[Variable]) -> list[str]:
+    """Base columns referenced as ``prev_<col>`` by formula variables, in first-use order."""
+    out: list[str] = []
+    for v in variables:
+        if v.kind == "formula":
+            for c in _PREV.findall(v.expr):
+                if c not in out:
+                    out.append(c)
+    return out
+
+
+def add_prev(ws: Workspace, prev: list[str], variables: list[Variable]) -> None:
+    """Create table ``frame`` = base + ``prev_<col>`` columns (self-join on year − 1)."""
+    have = set(_columns(ws.con, "base"))
+    for c in prev:
+        if c not in have:
+            user = next(v for v in variables if v.kind == "formula" and f"prev_{c}" in v.expr)
+            raise ConfigError(f"formula names field prev_{c}, but the base table has no field {c!r}",
+                              variable=user.name, column=f"prev_{c}")
+    sel = ", ".join(f"p.{_q(c)} AS {_q('prev_' + c)}" for c in prev)
+    ws.con.execute("CREATE OR REPLACE TABLE frame AS SELECT b.*" + (f", {sel}" if sel else "")
+                   + " FROM base b LEFT JOIN base p ON p.stkcd = b.stkcd AND p.year = b.year - 1")
+
+
+def fields_of(expr: str, columns: set[str]) -> list[str]:
+    """The columns of ``columns`` that ``expr`` mentions (identifiers; string literals ignored)."""
+    bare = re.sub(r"'(?:[^']|'')*'", "''", expr)
+    out: list[str] = []
+    for name in _IDENT.findall(bare):
+        if name in columns and name not in out:
+            out.append(name)
+    return out
+
+
+def _bad_numbers(ws: Workspace, name: str) -> None:
+    typ = ws.con.execute(f"SELECT typeof({_q(name)}) FROM frame LIMIT 1").fetchall()
+    if not typ or typ[0][0] not in ("DOUBLE", "FLOAT", "DECIMAL"):
+        return
+    bad = ws.con.execute(f"SELECT stkcd, year FROM frame WHERE isnan({_q(name)}) OR isinf({_q(name)}) "
+                         "ORDER BY stkcd, year").fetchall()
+    if bad:
+        warnings.warn(DataWarning(
+            f"{name}: the formula gave ±inf or NaN (e.g. a zero denominator, ln of a non-positive "
+            f"number) for {len(bad)} firm-year(s), set to missing; first: {_first(bad)}",
+            variable=name, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=3)
+        ws.con.execute(f"UPDATE frame SET {_q(name)} = NULL WHERE isnan({_q(name)}) OR isinf({_q(name)})")
+
+
+def _check_name(ws: Workspace, v: Variable) -> None:
+    clash = [c for c in _columns(ws.con, "frame") if c.lower() == v.name.lower()]
+    if clash:
+        raise ConfigError(f"variable {v.name} has the name of an existing column {clash[0]!r} (DuckDB names "
+                          "are case-insensitive); rename the variable or the column in base.sql",
+                          variable=v.name, column=clash[0])
+
+
+def eval_formula(ws: Workspace, v: Variable, expr: str) -> None:
+    """Add column ``v.name`` = ``expr`` to table ``frame``."""
+    _check_name(ws, v)
+    try:
+        ws.con.execute(f"CREATE OR REPLACE TABLE frame AS SELECT *, ({expr}) AS {_q(v.name)} FROM frame")
+    except duckdb.BinderException as exc:
+        m = _NOT_FOUND.search(str(exc))
+        col = m.group(1) if m else None
+        raise ConfigError(f"the formula of {v.name} names field {col!r}, which the base table "
+                          f"(base.sql over the warehouse) does not have: {expr}"
+                          if col else f"the formula of {v.name} cannot be evaluated: {exc}",
+                          variable=v.name, column=col) from exc
+    except duckdb.Error as exc:
+        raise ConfigError(f"the formula of {v.name} cannot be evaluated: {exc}", variable=v.name) from exc
+    _bad_numbers(ws, v.name)
+
+
+def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
+    """Add column ``v.name`` from document table ``v.table`` (joined on stkcd, year).
+
+    Returns None when built, else the reason it could not be (table absent)."""
+    if v.table not in ws.tables:
+        return f"the warehouse has no table {v.table!r} (run the stage that writes it)"
+    cols = set(_columns(ws.con, v.table))
+    if not {"stkcd", "year"} <= cols:
+        raise ConfigError(f"document table {v.table!r} needs columns stkcd and year", variable=v.name,
+                          table=v.table)
+    dup = ws.con.execute(f"SELECT stkcd, year FROM {_q(v.table)} GROUP BY ALL HAVING count(*) > 1 "
+                         "ORDER BY ALL LIMIT 1").fetchall()
+    if dup:
+        raise InputError(f"{v.table} has two rows for one firm-year", table=v.table, variable=v.name,
+                         firm=str(dup[0][0]), year=int(dup[0][1]))
+    _check_name(ws, v)
+    absent = "NULL" if v.absent is None else repr(float(v.absent))
+    try:
+        ws.con.execute(
+            f"CREATE OR REPLACE TABLE frame AS SELECT f.*, "
+            f"CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {_q(v.name)} FROM frame f "
+            f"LEFT JOIN (SELECT CAST(stkcd AS VARCHAR) AS _s, CAST(year AS BIGINT) AS _y, true AS _in, "
+            f"({expr}) AS _v FROM {_q(v.table)}) d ON d._s = f.stkcd AND d._y = f.year")
+    except duckdb.BinderException as exc:
+        m = _NOT_FOUND.search(str(exc))
+        col = m.group(1) if m else None
+        raise ConfigError(f"the expression of {v.name} names field {col!r}, which table {v.table!r} "
+                          f"does not have: {expr}" if col else f"{v.name}: {exc}",
+                          variable=v.name, column=col, table=v.table) from exc
+    _bad_numbers(ws, v.name)
+    return None

@@ -71,6 +71,10 @@ class TruncatedInputError(InputError):
     """A file ends in the middle of a record."""
 
 
+class DocumentError(InputError):
+    """One document (an annual report, a patent record) cannot be used; runs record it and go on."""
+
+
 # --- configuration ----------------------------------------------------------------------
 class ConfigError(NqpError):
     """A study, mapping, indicator or variable definition is invalid."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from timing import median_seconds
+
 warnings.filterwarnings("ignore")
 
 
-def median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def firm_years(n_firms: int, seed: int = 0) -> pd.DataFrame:
@@ -50,8 +44,8 @@ def bench_one(df: pd.DataFrame) -> None:
     fml = "y ~ x + c1 + c2 + c3 + c4 + c5 | firm + year"
     pf.feols(fml, df, vcov={"CRV1": "industry"})  # warm-up (compilation)
     nqp.feols(fml, df, cluster="industry")
-    t_pf = median_time(lambda: pf.feols(fml, df, vcov={"CRV1": "industry"}), 15)
-    t_nqp = median_time(lambda: nqp.feols(fml, df, cluster="industry"), 15)
+    t_pf = median_seconds(lambda: pf.feols(fml, df, vcov={"CRV1": "industry"}), 15)
+    t_nqp = median_seconds(lambda: nqp.feols(fml, df, cluster="industry"), 15)
     print(f"[one model]   N={len(df):,}  nqp {1e3 * t_nqp:7.1f} ms   pyfixest {1e3 * t_pf:7.1f} ms   "
           f"pyfixest/nqp = {t_pf / t_nqp:5.2f}x")
 
@@ -69,8 +63,8 @@ def bench_multi(df: pd.DataFrame) -> None:
     from nqp.econometrics import feols_multi
 
     fmls = fifty_formulas()
-    t_nqp = median_time(lambda: feols_multi(fmls, df, cluster="industry"), 5)
-    t_pf = median_time(lambda: [pf.feols(f, df, vcov={"CRV1": "industry"}) for f in fmls], 3)
+    t_nqp = median_seconds(lambda: feols_multi(fmls, df, cluster="industry"), 5)
+    t_pf = median_seconds(lambda: [pf.feols(f, df, vcov={"CRV1": "industry"}) for f in fmls], 3)
     print(f"[{len(fmls)} models]   nqp feols_multi {1e3 * t_nqp:7.1f} ms   pyfixest one by one {1e3 * t_pf:7.1f} ms   "
           f"ratio = {t_pf / t_nqp:5.2f}x")
 
@@ -143,8 +137,8 @@ def big_child(tool: str) -> None:
 
         cols = df[["y", "x1", "x2", "x3", "x4", "x5"]].to_numpy()
         fe = np.column_stack([df["firm"].to_numpy(), df["year"].to_numpy() - 2010])
-        t_copy = median_time(lambda: cols.copy(), 3)
-        t_dm = median_time(lambda: demean(cols, fe), 3)
+        t_copy = median_seconds(lambda: cols.copy(), 3)
+        t_dm = median_seconds(lambda: demean(cols, fe), 3)
         moved = 2 * cols.nbytes  # read + write of the columns, as for the copy
         out.update(demean_s=t_dm, copy_s=t_copy, demean_gbs=moved / t_dm / 1e9, copy_gbs=moved / t_copy / 1e9)
     print(json.dumps(out))

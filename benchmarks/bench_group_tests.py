@@ -9,8 +9,6 @@ Run: python benchmarks/bench_group_tests.py   (or make bench)
 
 from __future__ import annotations
 
-import statistics
-import time
 import warnings
 
 import numpy as np
@@ -18,6 +16,7 @@ import pandas as pd
 
 from nqp.econometrics.group_tests import permutation_test, suest_test
 from nqp.econometrics.simulate import simulate_panel
+from timing import median_seconds
 
 REPS = 1000
 PEER_REPS = 5
@@ -48,26 +47,19 @@ def peer(d: pd.DataFrame, reps: int, seed: int) -> float:
     return float(diff)
 
 
-def timed(fn, rounds: int) -> float:
-    out = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
 
 
 def main() -> None:
     d = data()
     print(f"data: {len(d):,} firm-years, {d['firm'].nunique():,} firms, FE firm + year, "
           f"6 regressors; {REPS} replications")
-    t_obs = timed(lambda: permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1), ROUNDS)
-    t_unit = timed(lambda: permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1,
+    t_obs = median_seconds(lambda: permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1), ROUNDS)
+    t_unit = median_seconds(lambda: permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1,
                                             unit="firm"), ROUNDS)
-    t_suest = timed(lambda: suest_test(FORMULA, d, "soe", "x", cluster="industry"), ROUNDS)
+    t_suest = median_seconds(lambda: suest_test(FORMULA, d, "soe", "x", cluster="industry"), ROUNDS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_peer = timed(lambda: peer(d, PEER_REPS, 1), 1) / PEER_REPS
+        t_peer = median_seconds(lambda: peer(d, PEER_REPS, 1), 1) / PEER_REPS
     print(f"{'':34s}{'median s':>10s}{'per rep ms':>12s}{'peer/nqp':>10s}")
     print(f"{'nqp permutation (rows shuffled)':34s}{t_obs:10.2f}{1e3 * t_obs / REPS:12.2f}"
           f"{t_peer * REPS / t_obs:10.1f}")

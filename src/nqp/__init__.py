@@ -9,8 +9,7 @@ that is not installed or not built yet does not break the others.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from nqp._lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -18,13 +17,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "feols": "nqp.econometrics",
     "entropy_index": "nqp.index",
+    "build_panel": "nqp.panel",
+    "write_synthetic": "nqp.synth",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'nqp' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = ["__version__", *_LAZY]

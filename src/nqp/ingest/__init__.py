@@ -7,8 +7,7 @@ light for the command line).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from nqp._lazy import lazy_getattr
 
 _LAZY = {
     "ingest": "nqp.ingest.load",
@@ -21,11 +20,7 @@ _LAZY = {
     "read_export": "nqp.ingest.readers",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'nqp.ingest' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = list(_LAZY)

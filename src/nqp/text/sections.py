@@ -1,0 +1,83 @@
+"""Locate the board-report / MD&A section (董事会报告 / 管理层讨论与分析) of an annual report.
+
+Heading titles by vintage (CSRC 年报内容与格式准则; measurement reference §6.1):
+- early reports: 董事会报告 (董事局报告), with 管理层讨论与分析 inside it;
+- about FY2015/16–FY2020: 经营情况讨论与分析;
+- FY2021 on: 管理层讨论与分析.
+Titles are matched on their text, never on the section number (第三节 / 第四节 vary).
+
+A heading is a paragraph that, after an optional "第X节/章" or "X、" prefix and with a trailing
+table-of-contents leader ("......12") removed, *is* one of the titles. Table-of-contents
+entries and in-text references ("详见董事会报告。") are therefore never taken; of the remaining
+candidates the one with the longest section wins (a TOC entry's "section" ends at the next
+entry). The section ends at the next "第X节/章" heading, at a closing title (监事会报告, 重要事项,
+公司治理, ...), or at another start title of the same heading style. If no heading is found the
+whole report is used and the row is flagged (``section_found = False``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+START_TITLES: tuple[str, ...] = (
+    "董事会报告", "董事局报告", "董事会工作报告", "董事局工作报告",
+    "经营情况讨论与分析", "经营层讨论与分析", "管理层讨论与分析", "管理层分析与讨论",
+)
+END_TITLES: tuple[str, ...] = (
+    "监事会报告", "监事会工作报告", "重要事项", "公司治理", "环境和社会责任", "股份变动及股东情况",
+    "优先股相关情况", "债券相关情况", "财务报告", "内部控制", "董事、监事、高级管理人员和员工情况",
+)
+_CHAPTER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[节章]|§\s*\d+)\s*")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[、.])\s*")
+_LEADER = re.compile(r"[\s.·…。_-]*\d*\s*$")
+
+
+@dataclass(frozen=True)
+class Section:
+    start: int  # index of the first paragraph after the heading
+    end: int  # index one past the last paragraph
+    heading: str  # the title found, e.g. "管理层讨论与分析"; "" when not found
+    found: bool
+
+
+def _heading(par: str) -> tuple[str, str] | None:
+    """(style, title) if ``par`` is a heading line; style is 'chapter', 'numbered' or 'plain'."""
+    s = par.strip()
+    style = "plain"
+    m = _CHAPTER.match(s)
+    if m:
+        style, s = "chapter", s[m.end():]
+    else:
+        m = _NUMBERED.match(s)
+        if m:
+            style, s = "numbered", s[m.end():]
+    s = _LEADER.sub("", s).replace(" ", "")
+    if not s or len(s) > 30:
+        return None
+    return style, s
+
+
+def find_section(paragraphs: list[str]) -> Section:
+    """The MD&A / board-report section of a cleaned report (see the module docstring)."""
+    heads: list[tuple[int, str, str]] = []
+    for i, p in enumerate(paragraphs):
+        if len(p) <= 60:
+            h = _heading(p)
+            if h:
+                heads.append((i, h[0], h[1]))
+    best: Section | None = None
+    for k, (i, style, title) in enumerate(heads):
+        if title not in START_TITLES or style == "numbered":
+            continue
+        end = len(paragraphs)
+        for j, st2, t2 in heads[k + 1 :]:
+            if st2 == "chapter" or (t2 in END_TITLES and st2 != "numbered") or (t2 in START_TITLES and st2 == style):
+                end = j
+                break
+        span = sum(len(p) for p in paragraphs[i + 1 : end])
+        if best is None or span > sum(len(p) for p in paragraphs[best.start : best.end]):
+            best = Section(i + 1, end, title, True)
+    if best is None:
+        return Section(0, len(paragraphs), "", False)
+    return best

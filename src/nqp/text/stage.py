@@ -1,0 +1,131 @@
+"""The text stage over a corpus: reports → one row per firm-year, checkpointed, local or on Dask.
+
+Work is cut into partitions of ``partition_size`` reports. On one machine each report runs in
+a worker process under a hard time and memory limit (``nqp.jobs.pool``); on a Dask cluster each
+partition is one task (``nqp.jobs.cluster``). Every finished partition is checkpointed
+(``nqp.jobs.checkpoint``); a run started again skips reports already done.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from nqp.jobs.checkpoint import PartStore, atomic_write_parquet
+from nqp.jobs.cluster import run_dask
+from nqp.jobs.pool import Failure, run_local
+from nqp.jobs.progress import progress_bar
+from nqp.text.document import TextConfig, failed_row, process_report
+from nqp.text.reports import ReportFile, Skipped
+
+KEY = ["stkcd", "year"]
+FRONT = ["stkcd", "year", "file", "format", "status", "reason", "section_found", "section_heading", "pages",
+         "report_chars", "section_chars", "exec_innovation", "data_assets", "aiword", "lnaiword"]
+INT_COLS = {"pages", "report_chars", "section_chars", "data_assets", "aiword", "table_chars",
+            "header_lines_removed"}
+BACK = ["table_chars", "header_lines_removed", "message", "seconds"]
+
+
+def _doc_key(r: ReportFile) -> str:
+    return f"{r.doc_id}:{Path(r.path).name}"
+
+
+def process_partition(reports: list[ReportFile], cfg: TextConfig) -> list[dict[str, object]]:
+    """Rows of a list of reports, in order (the Dask task)."""
+    return [process_report(r, cfg) for r in reports]
+
+
+@dataclass
+class TextRun:
+    rows: pd.DataFrame
+    done: int = 0  # processed in this run
+    failed: int = 0  # failure rows in the output (this run or earlier checkpoints)
+    resumed: int = 0  # skipped because a checkpoint had them
+    skipped_files: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    discarded_checkpoints: bool = False
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        if self.rows.empty:
+            return self.rows
+        return self.rows.loc[self.rows["status"] != "ok", ["stkcd", "year", "file", "reason", "message"]]
+
+
+def _frame(rows: list[dict[str, object]], keys: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    df["_key"] = keys
+    return df
+
+
+def run_text(
+    reports: list[ReportFile],
+    cfg: TextConfig,
+    out: str | Path,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    partition_size: int = 32,
+    doc_timeout: float | None = None,
+    memory_mb: float | None = 4096,
+    quiet: bool = True,
+    keep_parts: bool = False,
+) -> TextRun:
+    """Process ``reports`` and write ``out`` (Parquet, atomically); returns the rows and counts."""
+    t0 = time.perf_counter()
+    out = Path(out)
+    store = PartStore(out, cfg.fingerprint())
+    done_keys = store.done_keys()
+    todo = [r for r in reports if _doc_key(r) not in done_keys]
+    resumed = len(reports) - len(todo)
+    parts = [todo[i : i + partition_size] for i in range(0, len(todo), partition_size)]
+    timeout = doc_timeout if doc_timeout is not None else cfg.limits.seconds * 1.5 + 5
+    with progress_bar("annual reports", len(todo), "docs", quiet) as bar:
+        if scheduler:
+            for i, res in run_dask(process_partition, parts, address=scheduler, context=cfg):
+                part = parts[i]
+                if isinstance(res, Failure):
+                    res = [failed_row(r, res.reason, res.message) for r in part]
+                store.write(_frame(res, [_doc_key(r) for r in part]), [_doc_key(r) for r in part])
+                bar.advance(len(part))
+        else:
+            part_of = {}
+            for p, part in enumerate(parts):
+                for r in part:
+                    part_of[_doc_key(r)] = p
+            buffers: dict[int, dict[str, dict]] = {p: {} for p in range(len(parts))}
+            for i, res in run_local(process_report, todo, context=cfg, workers=workers,
+                                    timeout=timeout, memory_mb=memory_mb):
+                rep = todo[i]
+                if isinstance(res, Failure):
+                    res = failed_row(rep, res.reason, res.message)
+                p = part_of[_doc_key(rep)]
+                buffers[p][_doc_key(rep)] = res
+                bar.advance()
+                if len(buffers[p]) == len(parts[p]):
+                    keys = [_doc_key(r) for r in parts[p]]
+                    store.write(_frame([buffers[p][k] for k in keys], keys), keys)
+                    del buffers[p]
+    rows = store.read_all()
+    wanted = {_doc_key(r) for r in reports}
+    if not rows.empty:
+        rows = rows[rows["_key"].isin(wanted)].drop_duplicates("_key")
+        rows = rows.sort_values(KEY, kind="stable").drop(columns="_key").reset_index(drop=True)
+        rows["year"] = rows["year"].astype("int64")
+        if "section_found" in rows:
+            rows["section_found"] = rows["section_found"].astype("boolean")
+        for c in rows.columns:
+            if c in INT_COLS or c.endswith(("_hits", "_chars", "_negated")):
+                rows[c] = rows[c].astype("Int64")
+        front = [c for c in FRONT if c in rows.columns]
+        rows = rows[front + [c for c in rows.columns if c not in front and c not in BACK] +
+                    [c for c in BACK if c in rows.columns]]
+    atomic_write_parquet(rows, out)
+    if not keep_parts:
+        store.remove()
+    failed = int((rows["status"] != "ok").sum()) if not rows.empty else 0
+    return TextRun(rows, done=len(todo), failed=failed, resumed=resumed, seconds=time.perf_counter() - t0,
+                   discarded_checkpoints=store.discarded)

@@ -1,0 +1,44 @@
+"""Reading IncoPat exports: CSV (UTF-8 with BOM, GBK), XLSX and Parquet give the same records;
+missing columns are named; duplicates by application number are found after normalisation."""
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from nqp.errors import SchemaError
+from nqp.patents.records import drop_duplicates, read_patents
+
+from .hand_records import HEADER, ROWS
+
+
+def _frame():
+    return pd.DataFrame([r.split(",") for r in ROWS], columns=HEADER.split(","))
+
+
+def test_formats_read_alike(tmp_path):
+    df = _frame()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "incopat_1.csv").write_bytes(df.to_csv(index=False).encode("gbk"))
+    (tmp_path / "b").mkdir()
+    df.to_excel(tmp_path / "b" / "incopat_1.xlsx", index=False)
+    (tmp_path / "c").mkdir()
+    df.to_parquet(tmp_path / "c" / "incopat_1.parquet", index=False)
+    tables = [read_patents(tmp_path / x) for x in "abc"]
+    for t in tables[1:]:
+        assert t.equals(tables[0])
+    assert tables[0]["applicants"][4].as_py() == "甲科技股份有限公司; 乙电子有限公司"
+    assert tables[0].num_rows == len(ROWS)
+
+
+def test_missing_column_named(tmp_path):
+    df = _frame().drop(columns=["IPC主分类"])
+    df.to_csv(tmp_path / "incopat_x.csv", index=False)
+    with pytest.raises(SchemaError, match="ipc_main"):
+        read_patents(tmp_path / "incopat_x.csv")
+
+
+def test_duplicates_after_normalisation():
+    t = pa.table({"app_no": ["CN201810000001.1", "cn 2018100000011", "201810000001.1", "CN2", ""],
+                  "rec": [0, 1, 2, 3, 4]})
+    kept, dups = drop_duplicates(t)
+    assert kept["rec"].to_pylist() == [0, 3, 4] and dups["rec"].to_pylist() == [1, 2]

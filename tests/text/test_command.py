@@ -1,0 +1,68 @@
+"""`nqp text` end to end: good and bad reports, problem list, warehouse, index with a missing file."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from nqp.cli import main
+
+from .pdfs import make_broken_pdf, make_image_only_pdf, make_pdf
+from .report_pages import PAGES
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "reports"
+    d.mkdir()
+    good = make_pdf(d / "000001_2021_测试科技_2021年年度报告_2022-03-30.pdf", PAGES)
+    make_pdf(d / "000002_2021.pdf", PAGES, encrypt="pw")
+    make_broken_pdf(d / "000003_2021.pdf", good)
+    make_image_only_pdf(d / "000004_2021.pdf")
+    (d / "000005_2021.pdf").write_bytes(b"")
+    (d / "000006_2021.txt").write_bytes(b"\x81\x30\xff\xfe\xfd\xfc")
+    (d / "000099_2020.txt").write_text("第四节 管理层讨论与分析\n公司推进人工智能。\n第五节 重要事项\n无。", encoding="gbk")
+    (d / "notes.md").write_text("x")
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE company_profile AS SELECT lpad(CAST(i AS VARCHAR), 6, '0') AS stkcd FROM range(1, 8) t(i)")
+    con.close()
+    return d, db
+
+
+def test_cli_text_rows_problems_and_warehouse(corpus, tmp_path, capsys):
+    d, db = corpus
+    out = tmp_path / "text.parquet"
+    assert main(["text", "--reports", str(d), "--out", str(out), "--db", str(db), "--workers", "2", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "7 reports; done 7 in this run, failed 5, skipped as already done 0; 1 files not used" in printed
+    rows = pd.read_parquet(out)
+    assert list(rows["stkcd"]) == ["000001", "000002", "000003", "000004", "000005", "000006", "000099"]
+    reasons = dict(zip(rows["stkcd"], rows["reason"]))
+    assert reasons == {"000001": "", "000002": "encrypted", "000003": "broken", "000004": "no_text_layer",
+                       "000005": "empty", "000006": "encoding", "000099": ""}
+    ok = rows.set_index("stkcd").loc["000001"]
+    assert (ok["ai_hits"], ok["innovation_chars"], ok["section_chars"]) == (4, 10, 72)
+    probs = pd.read_csv(tmp_path / "text.problems.csv", dtype=str, keep_default_na=False)
+    assert set(probs["reason"]) == {"encrypted", "broken", "no_text_layer", "empty", "encoding",
+                                    "skipped: unrecognised file name", "firm_not_in_warehouse"}
+    assert probs.loc[probs["reason"] == "firm_not_in_warehouse", "stkcd"].tolist() == ["000099"]
+    con = duckdb.connect(str(db), read_only=True)
+    wh = con.execute("SELECT stkcd, year, status, firm_in_warehouse FROM text_measures ORDER BY stkcd").df()
+    con.close()
+    assert len(wh) == 7 and wh["year"].tolist() == [2021] * 6 + [2020]
+    assert wh["firm_in_warehouse"].tolist() == [True] * 6 + [False]
+    assert not (tmp_path / "text.parquet.parts").exists()
+
+
+def test_cli_index_with_missing_file(tmp_path, capsys):
+    d = tmp_path / "r"
+    d.mkdir()
+    (d / "a.txt").write_text("董事会报告\n公司推进人工智能与深度学习。\n监事会报告\n无。", encoding="utf-8")
+    idx = tmp_path / "index.csv"
+    idx.write_text("stkcd,year,file\n000001,2012,a.txt\n000002,2012,gone.pdf\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    assert main(["text", "--reports", str(d), "--index", str(idx), "--out", str(out), "--workers", "1",
+                 "--quiet", "--negation"]) == 0
+    rows = pd.read_parquet(out)
+    assert rows["reason"].tolist() == ["", "missing"]
+    assert rows["section_heading"].tolist()[0] == "董事会报告" and rows["ai_hits"].tolist()[0] == 2

@@ -116,7 +116,9 @@ def absorbed_dof(fe: np.ndarray, sizes: list[int], clusters: np.ndarray | None) 
         if j == 0:
             M.append(1 if any_nested else 0)
             continue
-        m = max(n_components(fe[:, h], sizes[h], fe[:, j], sizes[j]) for h in range(j))
+        # mobility groups only between FEs not nested in a cluster (reghdfe 6 DoF.mata zeroes
+        # nested FEs out of intercept_index before dof_update_mobility_group)
+        m = max((n_components(fe[:, h], sizes[h], fe[:, j], sizes[j]) for h in range(j) if not nested[h]), default=0)
         M.append(min(sizes[j], max(m, 1)))
     df_a = sum(k - m for k, m, nst in zip(sizes, M, nested) if not nst)
     df_a_nested = sum(k for k, nst in zip(sizes, nested) if nst)

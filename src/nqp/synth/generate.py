@@ -1,0 +1,306 @@
+"""``write_synthetic``: draw the synthetic data set and write it as raw exports.
+
+Output folder (all SYNTHETIC, see README_SYNTHETIC.txt written there):
+
+- CSMAR-style tables in the folder root, one file per table (names = vendor table codes),
+  with ``[DES]`` sidecars; regional tables (plain header) also in the root;
+- ``patents/incopat_*.csv`` and ``patents/firm_names.csv``;
+- ``reports/<stkcd>_<year>.txt|pdf``;
+- ``truth/``: the answers (latent variables, keyword counts, AI-patent flags) for tests;
+- ``manifest.json``: seed, scale, version and every file with its sha256.
+
+Deterministic: each component draws from ``default_rng([seed, k])`` with a fixed ``k``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from nqp import __version__
+from nqp.errors import InputError
+from nqp.synth import documents, economics, firmdata, latent, patents, regional, statements
+from nqp.synth.calibration import FIRMS_AT_SCALE_1
+from nqp.synth.writers import FileFormat, atomic_write_bytes, write_table
+
+DEFAULT_SEED = 20240501
+STREAMS = {"regional": 1, "firms": 2, "subs": 3, "economics": 4, "statements": 5, "firmdata": 6,
+           "patents": 7, "reports": 8}
+
+# export format of each table (default: UTF-8 with BOM, comma-separated .csv)
+FORMATS = {
+    "company_profile": FileFormat("csv", "gbk"),
+    "cash_flow_indirect": FileFormat("txt", "utf-8-sig", "\t"),
+    "energy_use": FileFormat("txt", "utf-8-sig", "\t"),
+    "dividends": FileFormat("xlsx"),
+}
+
+
+@dataclass
+class SynthSummary:
+    """What ``write_synthetic`` wrote."""
+
+    out_dir: Path
+    seed: int
+    scale: float
+    firms: int
+    firm_years: int
+    firm_years_clean: int
+    patents: int
+    reports: int
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class _Out:
+    """Collects written files and their sha256 for the manifest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hashes: dict[str, tuple[int, str]] = {}
+
+    def put(self, rel: str, data: bytes, *, atomic: bool = True) -> None:
+        path = self.root / rel
+        if atomic:
+            atomic_write_bytes(path, data)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        self.hashes[rel] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def table(self, df: pd.DataFrame, name: str) -> None:
+        fmt = FORMATS.get(name, FileFormat())
+        for p in write_table(df, name, self.root, fmt):
+            data = p.read_bytes()
+            self.hashes[p.relative_to(self.root).as_posix()] = (len(data), hashlib.sha256(data).hexdigest())
+
+    def parquet(self, rel: str, df: pd.DataFrame) -> None:
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+        self.put(rel, buf.getvalue())
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise InputError("output folder is not empty and holds no synthetic manifest.json; "
+                         "refusing to write into it", file=str(out))
+
+
+def _step(progress, task, msg: str) -> None:
+    if progress is not None:
+        progress.update(task, advance=1, description=msg)
+
+
+def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int = DEFAULT_SEED,
+                    pdf_reports: int = 8, progress: bool = True) -> SynthSummary:
+    """Write the synthetic raw exports to ``out_dir``; deterministic for ``(scale, seed)``.
+
+    ``scale`` multiplies the number of firms (4,600 at 1.0: ≈38,000 raw firm-years 2010-2022).
+    """
+    if not (scale > 0):
+        raise InputError(f"scale must be positive, got {scale!r}", variable="scale")
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    _check_out_dir(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def rng(name: str) -> np.random.Generator:
+        return np.random.default_rng([int(seed), STREAMS[name]])
+
+    bar = None
+    task = None
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("[bold]nqp synth[/bold] {task.description}"), BarColumn(), TimeElapsedColumn())
+        bar.start()
+        task = bar.add_task("latent traits", total=8)
+    try:
+        o = _Out(out)
+        n = max(20, int(round(FIRMS_AT_SCALE_1 * scale)))
+        reg = regional.regional_tables(rng("regional"))
+        r = rng("firms")
+        firms = latent.draw_firms(n, r)
+        panel = latent.build_panel(firms)
+        subs = latent.draw_subsidiaries(firms, rng("subs"))
+        p = economics.firm_year_variables(firms, panel, subs, reg, rng("economics"))
+        _step(bar, task, "financial statements")
+
+        rs = rng("statements")
+        acc = statements.accounts(p, firms, rs)
+        rows = statements.statement_rows(acc, firms, rs)
+        opening = statements.opening_rows(acc, firms, rs)
+        o.table(pd.concat([rows, opening], ignore_index=True).sort_values(["stkcd", "accper", "typrep"],
+                                                                         kind="stable"), "balance_sheet")
+        o.table(rows, "income_statement")
+        o.table(rows, "cash_flow_direct")
+        o.table(rows, "cash_flow_indirect")
+        o.table(rows[rows["typrep"] == "A"], "valuation")
+        ann = statements.report_dates(panel, firms, rs)
+        o.table(ann, "report_dates")
+        _step(bar, task, "firm tables")
+
+        rf = rng("firmdata")
+        stk = firms["stkcd"].to_numpy()[p["firm"].to_numpy()]
+        names = firmdata.year_end_names(firms, p, rf)
+        o.table(firmdata.company_profile(firms, names), "company_profile")
+        o.table(names.sort_values(["stkcd", "end_date"], kind="stable"), "short_name_annual")
+        rd = firmdata.rd_spending(p, acc, stk, rf)
+        o.table(rd, "rd_spending")
+        emp = firmdata.employee_structure(p, acc, stk, rf)
+        o.table(emp, "employee_structure")
+        o.table(firmdata.management_shareholding(p, stk, rf), "management_shareholding")
+        o.table(firmdata.institutional_ownership(p, stk, rf), "institutional_ownership")
+        seg = firmdata.revenue_by_region(p, acc, stk, rf)
+        o.table(seg, "revenue_by_region")
+        o.table(firmdata.dividends(p, acc, stk), "dividends")
+        sub_rows = firmdata.subsidiary_rows(p, subs, firms["stkcd"].to_numpy())
+        o.table(sub_rows, "subsidiaries")
+        energy = firmdata.energy_use(p, firms, stk, rf)
+        o.table(energy, "energy_use")
+        for name, df in reg.items():
+            o.table(df, name)
+        _step(bar, task, "patents")
+
+        recs, fnames, ptruth = patents.build_patents(p, firms, subs, rng("patents"))
+        _write_patents(o, recs, fnames)
+        _step(bar, task, "annual reports")
+
+        files, rtruth = documents.build_reports(p, firms, names, rng("reports"), pdf_count=pdf_reports,
+                                                announce=ann)
+        _write_reports(o, out, files)
+        _step(bar, task, "truth and manifest")
+
+        fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth)
+        o.parquet("truth/firm_year.parquet", fy_truth)
+        o.parquet("truth/report_keywords.parquet", rtruth)
+        o.parquet("truth/patents.parquet", ptruth)
+        o.put("truth/dictionaries.json", json.dumps(
+            {"reports": documents.DICTIONARIES, "patent_ai_keywords": patents.AI_KEYWORDS,
+             "patent_ai_ipc_main_groups": patents.AI_IPC_PREFIXES,
+             "energy_tce_per_unit": firmdata.TCE_FACTORS}, ensure_ascii=False, indent=1).encode("utf-8"))
+        o.put("README_SYNTHETIC.txt", _readme(seed, scale).encode("utf-8"))
+        summary = SynthSummary(out, int(seed), float(scale), n, int(p["in_sample"].sum()), n_clean,
+                               len(recs), len(files), sorted(o.hashes) + ["manifest.json"])
+        manifest = {"synthetic": True, "generator": "nqp synth", "version": __version__, "seed": int(seed),
+                    "scale": float(scale), "firms": n, "firm_years_raw": summary.firm_years,
+                    "firm_years_clean": n_clean, "patent_records": len(recs), "reports": len(files),
+                    "files": [{"path": k, "bytes": v[0], "sha256": v[1]} for k, v in sorted(o.hashes.items())]}
+        atomic_write_bytes(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        _step(bar, task, "done")
+    finally:
+        if bar is not None:
+            bar.stop()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _write_patents(o: _Out, recs: pa.Table, fnames: pd.DataFrame) -> None:
+    """IncoPat exports (UTF-8 with BOM) split by application year into three files."""
+    year = pc.cast(pc.utf8_slice_codeunits(recs["申请日"], 0, 4), pa.int64())
+    for lo, hi in ((2010, 2014), (2015, 2018), (2019, 2022)):
+        part = recs.filter(pc.and_(pc.greater_equal(year, lo), pc.less_equal(year, hi)))
+        buf = io.BytesIO()
+        pacsv.write_csv(part, buf, write_options=pacsv.WriteOptions(quoting_style="needed"))
+        o.put(f"patents/incopat_{lo}-{hi}.csv", b"\xef\xbb\xbf" + buf.getvalue())
+    buf = io.StringIO()
+    fnames.to_csv(buf, index=False, lineterminator="\n")
+    o.put("patents/firm_names.csv", buf.getvalue().encode("utf-8"))
+
+
+def _write_reports(o: _Out, out: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write all reports into a temporary folder and swap it in (atomic for the folder)."""
+    tmp = out / ".reports.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    for rel, data in files:
+        name = rel.split("/", 1)[1]
+        with open(tmp / name, "wb") as fh:
+            fh.write(data)
+        o.hashes[rel] = (len(data), hashlib.sha256(data).hexdigest())
+    final = out / "reports"
+    if final.exists():
+        old = out / ".reports.old"
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp, final)
+
+
+def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth) -> tuple[pd.DataFrame, int]:
+    """One row per raw firm-year: latent variables, true AI counts, indicators and sample flags."""
+    s = p[p["in_sample"]].reset_index(drop=True)
+    fi = s["firm"].to_numpy()
+    stk = firms["stkcd"].to_numpy()[fi]
+    t = pd.DataFrame({"stkcd": stk, "year": s["year"].to_numpy()})
+    keep_cols = ["ai_latent", "ai_true", "ai_effect", "mod_mult", "n_ai", "n_ai_inv", "n_ai_um", "size",
+                 "equity_multiplier", "finratio", "overseacountry", "irobot", "aicitynew", "smartcity", "newenergy",
+                 "us_robot", "laborprod", "ln_employees", "roa", "rd_staff_share", "edu_share", "tech_share",
+                 "intangible_share", "fixed_share", "rd_intensity", "mshare", "inst", "over_rev"]
+    for c in keep_cols:
+        t[c] = s[c].to_numpy()
+    for c in ["ai_cap", "innov", "prod", "het", "soe", "heavy", "hightech", "region", "industry_code"]:
+        t[c] = firms[c].to_numpy()[fi]
+    st = names.set_index(["firm", "year"])["st"].reindex(pd.MultiIndex.from_arrays([fi, s["year"].to_numpy()]))
+    t["st_or_pt"] = (st.fillna("").to_numpy() != "")
+    t["financial"] = t["industry_code"].str.startswith("J")
+    # credited AI patents after de-duplication (what lnAI must count)
+    pt = ptruth.dropna(subset=["stkcd"]).drop_duplicates(["申请号", "stkcd"])
+    pt = pt.assign(ai_inv=pt["is_ai"] & (pt["type"] == "发明"), one=1)
+    cnt = pt.groupby(["stkcd", "year"])[["is_ai", "ai_inv", "one"]].sum()
+    cnt.columns = ["ai_patents", "ai_invention", "patents_all"]
+    t = t.merge(cnt.reset_index(), how="left", on=["stkcd", "year"])
+    for c in ["ai_patents", "ai_invention", "patents_all"]:
+        t[c] = t[c].fillna(0).astype(np.int64)
+    t["ai_utility"] = t["ai_patents"] - t["ai_invention"]
+    key = pd.MultiIndex.from_arrays([t["stkcd"], t["year"]])
+
+    def has(df: pd.DataFrame, col: str) -> np.ndarray:
+        k = pd.MultiIndex.from_arrays([df["stkcd"].to_numpy(), df[col].astype(str).str[:4].astype(int).to_numpy()])
+        return key.isin(k)
+
+    t["has_rd"] = has(rd, "end_date")
+    t["has_employees"] = has(emp, "end_date")
+    t["has_energy"] = has(energy, "year")
+    t["has_segment"] = has(seg, "accper")
+    t["has_report"] = key.isin(pd.MultiIndex.from_arrays([rtruth["stkcd"], rtruth["year"]]))
+    e = energy.set_index(["stkcd", "year"])["energy_tce"]
+    t["energy_tce"] = e.reindex(key).to_numpy()
+    t["clean_sample"] = (~t["st_or_pt"] & ~t["financial"] & t["has_rd"] & t["has_employees"] & t["has_energy"]
+                         & t["has_segment"] & t["has_report"])
+    return t, int(t["clean_sample"].sum())
+
+
+def _readme(seed: int, scale: float) -> str:
+    return f"""SYNTHETIC DATA — NOT REAL FIRMS, NOT REAL CSMAR / IncoPat / CNINFO DATA
+=========================================================================
+
+Written by `nqp synth` (nqp {__version__}), seed {seed}, scale {scale}.
+
+Every firm, stock code, name, number, patent and annual report in this folder is
+simulated. Stock codes and company names may coincide with real ones by chance only.
+The files have the *layout* of CSMAR (国泰安) exports, an IncoPat patent export and
+CNINFO annual reports so that nqp can be tried, tested and demonstrated without a
+licence. Results computed from these files say nothing about real firms.
+
+The data-generating process (latent variables, equations, planted effects, calibration
+targets and tolerances) is documented in docs/synthetic-data.md of the nqp source.
+Ground truth for tests is in truth/. manifest.json lists every file with its sha256.
+"""

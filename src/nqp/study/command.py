@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     for name, frame in {"sample_construction": sample_table, "table2_descriptives": table2,
                         "table1_weights": weights, "figure2_data": fig2,
                         "data_dictionary": panel.dictionary()}.items():
-        atomic_write_csv(frame, tables / f"{name}.csv")
+        atomic_write_csv(frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index(),
+                         tables / f"{name}.csv")
 
     for title, frame in (("Sample construction", sample_table), ("Table 1: entropy weights", weights),
                          ("Table 2: descriptive statistics", table2)):

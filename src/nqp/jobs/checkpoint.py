@@ -11,32 +11,16 @@ differs (other dictionaries, options or inputs), the old parts are discarded.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
+from nqp.atomic import atomic_write_parquet, atomic_write_text
+
 _KEYS = b"nqp_keys"
-
-
-def atomic_write_parquet(table: pa.Table | pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
-    """Write Parquet to a temporary file in the same folder, then rename it over ``path``."""
-    if isinstance(table, pd.DataFrame):
-        table = pa.Table.from_pandas(table, preserve_index=False)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 class PartStore:
@@ -58,9 +42,7 @@ class PartStore:
                 self.discarded = True
         self.dir.mkdir(parents=True, exist_ok=True)
         if not meta.exists():
-            tmp = meta.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"fingerprint": fingerprint}))
-            os.replace(tmp, meta)
+            atomic_write_text(meta, json.dumps({"fingerprint": fingerprint}))
 
     def parts(self) -> list[Path]:
         return sorted(self.dir.glob("part-*.parquet"))
@@ -89,15 +71,3 @@ class PartStore:
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-
-def atomic_write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese) to a temporary file, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

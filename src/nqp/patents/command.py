@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nqp.jobs.checkpoint import atomic_write_csv
+    from nqp.atomic import atomic_write_csv
     from nqp.patents.classify import Classifier, load_keywords
     from nqp.patents.ipc import load_ipc_definitions
     from nqp.patents.match import FirmIndex

@@ -26,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nqp.jobs.checkpoint import PartStore, atomic_write_parquet
+from nqp.atomic import atomic_write_parquet
+from nqp.jobs.checkpoint import PartStore
 from nqp.jobs.cluster import run_dask
 from nqp.jobs.pool import Failure
 from nqp.jobs.progress import progress_bar

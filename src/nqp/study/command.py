@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from nqp.index import figure2_data
-    from nqp.jobs.checkpoint import atomic_write_csv, atomic_write_parquet
+    from nqp.atomic import atomic_write_csv, atomic_write_parquet, atomic_write_text
     from nqp.panel import describe
     from nqp.panel import build_panel
 
@@ -129,9 +129,7 @@ def run(args: argparse.Namespace) -> int:
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json" and raw not in p.parents)
     manifest = {"note": SYNTHETIC_BANNER, "scale": args.scale, "seed": args.seed,
                 "files": {str(p.relative_to(out)): _sha256(p) for p in files}}
-    tmp = out / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(out / "manifest.json")
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     console.print(f"\nwrote {out}/panel.parquet, {tables}/*.csv, {out}/manifest.json")
     console.print(f"[yellow]{SYNTHETIC_BANNER}[/yellow]")
     return 0

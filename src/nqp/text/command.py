@@ -39,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nqp.jobs.checkpoint import atomic_write_csv
+    from nqp.atomic import atomic_write_csv
     from nqp.text.dictionary import load_dictionaries
     from nqp.text.document import TextConfig
     from nqp.text.extract import Limits

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nqp.jobs.checkpoint import PartStore, atomic_write_parquet
+from nqp.atomic import atomic_write_parquet
+from nqp.jobs.checkpoint import PartStore
 from nqp.jobs.cluster import run_dask
 from nqp.jobs.pool import Failure, run_local
 from nqp.jobs.progress import progress_bar

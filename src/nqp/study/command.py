@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
 
     console.rule("5. panel, sample and the NQP index")
     panel = build_panel(db)
-    atomic_write_parquet(panel.frame, out / "panel.parquet")
+    atomic_write_parquet(panel.frame, out / "panel.parquet", {b"nqp_note": SYNTHETIC_BANNER.encode()})
+    atomic_write_text(tables / "README_SYNTHETIC.txt", SYNTHETIC_BANNER + "\n")
     sample_table = panel.sample_report.table()
     table2 = describe(panel.frame)
     weights = panel.index_result.weights_table()

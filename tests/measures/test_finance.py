@@ -35,6 +35,19 @@ def test_sa_hand_computed():
     np.testing.assert_allclose(sa_index(assets, age, variant="ln_abs"), np.log([3.557840, 2.878396]), atol=1e-6)
 
 
+def test_sa_caps_hand_computed():
+    # caps at 5e9 yuan and 37 years: a 5e10-yuan, 50-year-old firm is scored as (5e9, 37):
+    # Size = ln 5000 = 8.517193; SA = -0.737*8.517193 + 0.043*8.517193^2 - 0.040*37 = -4.637840
+    assets = pd.Series([5e10, 5e9])
+    age = pd.Series([50, 10])
+    capped = sa_index(assets, age, size_cap=5e9, age_cap=37)
+    np.testing.assert_allclose(capped, [-4.637840, -3.557840], atol=1e-6)
+    # uncapped, the larger firm gets a *higher* (more constrained) size part: the documented non-monotonicity
+    # Size = ln 50000 = 10.819778: -0.737*10.819778 + 0.043*117.067603 = -7.974176 + 5.033907 = -2.940270 > -3.157840
+    uncapped = sa_index(assets, pd.Series([0, 0]))
+    np.testing.assert_allclose(uncapped, [-2.940270, -3.157840], atol=1e-6)
+
+
 def test_sa_bad_input():
     with pytest.raises(InputError) as err:
         sa_index(pd.Series([1e9, 0.0], index=[("000001", 2015), ("000002", 2016)]), pd.Series([1, 2], index=[("000001", 2015), ("000002", 2016)]))

@@ -51,14 +51,19 @@ def _num(x: pd.Series, name: str) -> pd.Series:
         raise SchemaError(f"{name} is not numeric", variable=name) from exc
 
 
-def sa_index(size_assets: pd.Series, age: pd.Series, *, assets_unit: str = "yuan", variant: str = "sa") -> pd.Series:
+def sa_index(size_assets: pd.Series, age: pd.Series, *, assets_unit: str = "yuan", variant: str = "sa",
+             size_cap: float | None = None, age_cap: float | None = None) -> pd.Series:
     """SA index of Hadlock & Pierce (2010, RFS 23(5)): SA = −0.737·Size + 0.043·Size² − 0.040·Age.
 
     Size = ln(total assets in millions, 百万元), Age = years (成立年限 or years listed, as the caller
     chooses). ``assets_unit``: "yuan" (CSMAR default), "wan" (万元) or "million". ``variant``:
     "sa" returns SA itself (negative; more negative = less constrained), "abs" returns |SA| (larger =
     more constrained, as many Chinese papers, e.g. 鞠晓生等 2013 经济研究), "ln_abs" returns ln|SA|.
-    HP's caps (assets ≈ $4.5bn, age 37) are not applied, as in most Chinese papers.
+    HP's caps (assets ≈ $4.5bn, age 37) are not applied by default, as in most Chinese papers;
+    ``size_cap`` (total assets, in ``assets_unit``) and ``age_cap`` (years) replace larger values
+    by the cap before the formula, as Hadlock & Pierce do. Without a size cap the index is not
+    monotone in size: its size part is smallest at Size = 0.737/(2·0.043) ≈ 8.57 (about 5.3 bn
+    yuan) and rises above it, so very large firms score as more constrained.
     """
     if assets_unit not in _UNIT_TO_MILLIONS:
         raise ConfigError(f"assets_unit must be one of {sorted(_UNIT_TO_MILLIONS)}, not {assets_unit!r}")
@@ -69,8 +74,13 @@ def sa_index(size_assets: pd.Series, age: pd.Series, *, assets_unit: str = "yuan
     if bad.any():
         raise InputError("total assets must be positive to take the log", variable="size_assets",
                          row=bad.index[bad.to_numpy()][0])
+    if size_cap is not None:
+        assets = assets.clip(upper=size_cap)
+    years = _num(age, "age")
+    if age_cap is not None:
+        years = years.clip(upper=age_cap)
     size = np.log(assets * _UNIT_TO_MILLIONS[assets_unit])
-    sa = -0.737 * size + 0.043 * size**2 - 0.040 * _num(age, "age")
+    sa = -0.737 * size + 0.043 * size**2 - 0.040 * years
     out = {"sa": sa, "abs": sa.abs(), "ln_abs": np.log(sa.abs())}[variant]
     _warn_missing(out, "SA index")
     return out.rename(f"SA_{variant}")

@@ -139,6 +139,11 @@ def _keyword_sentences(d: _Draws, terms: tuple[str, ...], k: int, p_neg: float =
     return out
 
 
+PDF_LINES_PER_PAGE = 42  # body lines per PDF page (write_pdf)
+PDF_EDGE = 4  # lines at the top and bottom of a page that a reader may take for headers/footers
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_innov: int, n_data: int,
                    n_ai: int, draws: list[float]) -> tuple[list[str], set[int], tuple[int, int]]:
     """Lines of one report, the indices of header/page lines, and the MD&A heading and
@@ -158,12 +163,21 @@ def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_inn
     body_count = [0]
 
     recent: list[str] = []
+    edge_page: dict[str, int] = {}
 
-    def add(line: str) -> None:
+    def add(line: str, required: bool = False) -> None:
         # no sentence repeated within four lines: real reports do not, and pdfium drops a
         # text run that repeats one drawn just above it
-        if line in recent:
+        if line in recent and not required:
             return
+        # nor at a PDF page edge on two pages: in a 2-3 page report that looks like a running
+        # header/footer (a line near the top or bottom of more than half of the pages)
+        slot = len(lines) - len(noise)  # position among the lines drawn in the PDF body
+        pos, pg = slot % PDF_LINES_PER_PAGE, slot // PDF_LINES_PER_PAGE
+        if pos < PDF_EDGE or pos >= PDF_LINES_PER_PAGE - PDF_EDGE:
+            key = _DIGIT_RUN.sub("#", line.replace(" ", ""))
+            if edge_page.setdefault(key, pg) != pg and not required:
+                return
         recent.append(line)
         del recent[:-4]
         lines.append(line)
@@ -182,13 +196,13 @@ def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_inn
             bounds[0] = len(lines)
         elif j == mi + 1:
             bounds[1] = len(lines)
-        add(f"第{_NUM[j]}节 {s}")
+        add(f"第{_NUM[j]}节 {s}", required=True)
         if j == 0:
             add(OTHER_SECTION_FILLER[0])
         elif j == 1:
-            add("一、公司信息")
-            add(f"股票简称：{short_name}  股票代码：{stkcd}")
-            add(f"公司的中文名称：{full_name}")
+            add("一、公司信息", required=True)
+            add(f"股票简称：{short_name}  股票代码：{stkcd}", required=True)
+            add(f"公司的中文名称：{full_name}", required=True)
             for ln in _keyword_sentences(d, DATA_WORDS, n_data_overview):
                 add(ln)
             add(d.pick(FILLER))
@@ -203,11 +217,21 @@ def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_inn
             for ln in kw:
                 body.insert(int(d.u() * (len(body) + 1)), ln)
             head = ["一、管理层讨论与分析", "（一）概述"] if h == "董事会报告" else ["一、概述"]
-            for ln in head + body[: len(body) // 2] + ["二、主营业务分析"] + body[len(body) // 2:]:
+            for ln in head:
+                add(ln, required=True)
+            for ln in body[: len(body) // 2]:
+                add(ln)
+            add("二、主营业务分析", required=True)
+            for ln in body[len(body) // 2:]:
                 add(ln)
         else:
             for _ in range(1 + int(d.u() * 3)):
                 add(d.pick(OTHER_SECTION_FILLER[1:]))
+    # closing lines (signature page), unique in the report: the last lines of the last PDF
+    # page never repeat a line at another page's edge
+    add(f"（本页无正文，为{full_name}{year}年年度报告签字页）", required=True)
+    add(f"{full_name}董事会", required=True)
+    add(f"{year + 1}年{1 + (year + int(stkcd)) % 4}月{10 + int(stkcd) % 19}日", required=True)
     return lines, noise, (bounds[0], bounds[1])
 
 
@@ -279,7 +303,7 @@ def write_pdf(lines: list[str], noise: set[int], running: str) -> bytes:
     c.setTitle(running)
     w, h = A4
     body = [ln for i, ln in enumerate(lines) if i not in noise]
-    per_page = 42
+    per_page = PDF_LINES_PER_PAGE
     for pg, k in enumerate(range(0, len(body), per_page), start=1):
         c.setFont("STSong-Light", 9)
         c.drawString(50, h - 40, running)

@@ -10,7 +10,15 @@ Equations are listed in ``docs/synthetic-data.md`` (same symbols). Core of the D
     E_it  = het_i · m_it · T_it                         AI effect index (heterogeneity het_i)
 
 Each NQP indicator gets ``+ δ_k · E_it`` on its own (logit or log) scale; energy use gets
-``− δ``. lnAI observes T with Poisson noise, so OLS is attenuated and lagged lnAI and the
+``− δ``. Capacity utilisation (产能利用率, paper Table 1) is planted as a revenue frontier:
+employees are drawn from assets first, then
+
+    ln MBR_it = 21.67 + 0.75·(Size − 22.27) + 0.20·(ln EMP − 7.66) + 0.03·(t − 2010) + v_it − u_it
+    v ~ N(0, 0.22²),  u_it = 0.6·exp(−0.15·E_it)·|z_it| (z AR(1), N(0, 1) margins),  CU_it = exp(−u_it)
+
+so the residual of the pooled frontier is left-skewed and CU rises with AI.
+
+lnAI observes T with Poisson noise, so OLS is attenuated and lagged lnAI and the
 US robot IV (both uncorrelated with the noise) recover a larger effect, as in the paper.
 """
 
@@ -30,6 +38,11 @@ AI_CAP = 4.4  # smooth ceiling of a_it (at most about 80 expected AI application
 AI_YEAR = ([2009, 2010, 2013, 2016, 2019, 2022], [-0.9, -0.8, -0.45, 0.0, 0.45, 0.75])
 PI_IV = 2.0
 GAMMA_MOD = 0.10
+
+# employees and the revenue frontier (产能利用率), see firm_year_variables
+EMP_MEAN, EMP_ON_SIZE, EMP_FIRM_SD, EMP_AI = 7.66, 0.75, 0.85, 0.12
+BETA_K, BETA_L, FRONTIER_TREND, FRONTIER_CONST = 0.75, 0.2, 0.03, 21.67
+SIGMA_U0, CU_AI, SIGMA_V = 0.6, 0.15, 0.22
 
 
 def expit(x: np.ndarray) -> np.ndarray:
@@ -154,17 +167,29 @@ def firm_year_variables(firms: pd.DataFrame, panel: pd.DataFrame, subs: pd.DataF
             + firm_strat(0.95) + ar(0.6, 0.3) - 0.15 * F["prod"])
     p["equity_multiplier"] = 1.0 + np.exp(lnde)
 
-    # --- revenue, employees, productivity (Table 8 channels) ---------------------------
+    # --- employees, then revenue from a stochastic frontier (Table 8 channels; 产能利用率) ---
+    # Employees are drawn first (firms staff for capacity), then main-business revenue is the
+    # Cobb-Douglas frontier of assets and employees times exp(v - u): u >= 0 is the one-sided
+    # shortfall from capacity, half-normal with a scale that falls with the AI effect, so that
+    # capacity utilisation CU = exp(-u) is an NQP indicator raised by AI.
     ind_turn = -1.3 * (F["ind_fa"] - 0.25) + 0.8 * (sector == "F") - 0.9 * k70 - 2.0 * fin
-    lnturn0 = -0.72 + ind_turn + firm_noise(0.38) + ar(0.6, 0.12)
-    lnturn = lnturn0 + 0.025 * E
-    lp = (13.75 + 0.2 * (S - 22.27) + 0.45 * (lnturn0 + 0.72) - 0.45 * F["ind_labour"] + 0.25 * F["prod"]
-          + firm_noise(0.72)
-          + ar(0.6, 0.16) + 0.03 * yy - 0.009 * p["ai_true"].to_numpy())
-    p["ln_revenue"] = S + lnturn
-    p["ln_employees"] = S + lnturn - lp
-    p["laborprod"] = lp
+    ln_emp = (EMP_MEAN + EMP_ON_SIZE * (S - 22.27) + 0.55 * ind_turn + 0.45 * F["ind_labour"] - 0.25 * F["prod"]
+              + firm_strat(EMP_FIRM_SD) + ar(0.6, 0.12) - 0.025 * yy + EMP_AI * E)
+    ln_emp = np.log(np.maximum(np.round(np.exp(ln_emp)), 8.0))  # the head count the files report
+    sig_u = SIGMA_U0 * np.exp(-CU_AI * E)
+    u = sig_u * np.abs(_ar1(rng, n, 0.6, np.sqrt(1 - 0.6**2))[fi, ti])  # persistent |N(0,1)| draws
+    v_noise = rng.normal(0, SIGMA_V, len(p))
+    ln_frontier = (FRONTIER_CONST + BETA_K * (S - 22.27) + BETA_L * (ln_emp - EMP_MEAN) + FRONTIER_TREND * yy
+                   - 1.6 * fin)
     p["mb_share"] = np.clip(rng.uniform(0.86, 0.995, n)[fi] + rng.normal(0, 0.004, len(p)), 0.8, 1.0)
+    ln_mbr = ln_frontier + v_noise - u
+    p["ln_frontier"] = ln_frontier
+    p["ineff_u"] = u
+    p["cu_true"] = np.exp(-u)
+    p["ln_revenue"] = ln_mbr - np.log(p["mb_share"].to_numpy())
+    p["ln_employees"] = ln_emp
+    lp = p["ln_revenue"].to_numpy() - ln_emp
+    p["laborprod"] = lp
     p["roa"] = np.clip(0.034 + 0.018 * F["prod"] + firm_noise(0.028) + ar(0.5, 0.03) + 0.004 * E
                        - 0.008 * soe - np.where(rng.random(len(p)) < 0.04, rng.exponential(0.08, len(p)), 0),
                        -0.6, 0.4)
@@ -192,8 +217,10 @@ def firm_year_variables(firms: pd.DataFrame, panel: pd.DataFrame, subs: pd.DataF
     p["rd_intensity"] = np.exp(-3.45 + 0.45 * v + 0.3 * c + 0.35 * ht + 0.7 * soft - 1.6 * low_rd
                                + firm_noise(0.35) + ar(0.5, 0.1) + 0.07 * E)
     p["direct_input_frac"] = expit(-0.6 + 0.5 * manuf - 0.6 * soft + firm_noise(0.3) + 0.03 * E)
+    # energy intensity (per yuan of revenue) falls with AI; revenue itself rises with AI through
+    # employment and capacity utilisation (about +0.08 E), so energy use falls by about 0.05 E
     p["ln_energy_tce"] = (p["ln_revenue"] - 12.4 + F["ind_energy"] + firm_noise(0.5) + ar(0.6, 0.1)
-                          - 0.07 * E)
+                          - 0.13 * E)
     p["mos_target"] = expit(-1.15 + 0.3 * soft + firm_noise(0.3) + ar(0.5, 0.1) + 0.07 * E)
     # annual-report text intensities (keyword mentions); innovation awareness and data assets
     p["lam_innov"] = np.exp(1.1 + 0.35 * v + 0.1 * c + 0.04 * yy + firm_noise(0.2) + 0.3 * E)

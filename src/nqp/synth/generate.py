@@ -253,7 +253,7 @@ def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth)
     keep_cols = ["ai_latent", "ai_true", "ai_effect", "mod_mult", "n_ai", "n_ai_inv", "n_ai_um", "size",
                  "equity_multiplier", "finratio", "overseacountry", "irobot", "aicitynew", "smartcity", "newenergy",
                  "us_robot", "laborprod", "ln_employees", "roa", "rd_staff_share", "edu_share", "tech_share",
-                 "intangible_share", "fixed_share", "rd_intensity", "mshare", "inst", "over_rev"]
+                 "intangible_share", "fixed_share", "rd_intensity", "mshare", "inst", "over_rev", "cu_true", "ln_frontier"]
     for c in keep_cols:
         t[c] = s[c].to_numpy()
     for c in ["ai_cap", "innov", "prod", "het", "soe", "heavy", "hightech", "region", "industry_code"]:

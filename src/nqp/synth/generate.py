@@ -34,7 +34,8 @@ from nqp import __version__
 from nqp.errors import InputError
 from nqp.synth import documents, economics, firmdata, latent, patents, regional, statements
 from nqp.synth.calibration import FIRMS_AT_SCALE_1
-from nqp.synth.writers import FileFormat, atomic_write_bytes, write_table
+from nqp.atomic import atomic_write_bytes
+from nqp.synth.writers import FileFormat, write_table
 
 DEFAULT_SEED = 20240501
 STREAMS = {"regional": 1, "firms": 2, "subs": 3, "economics": 4, "statements": 5, "firmdata": 6,

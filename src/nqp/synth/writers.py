@@ -14,7 +14,6 @@ deterministic (xlsx zip timestamps are fixed).
 from __future__ import annotations
 
 import io
-import os
 import re
 import tomllib
 import zipfile
@@ -28,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from nqp.atomic import atomic_write_bytes
 from nqp.errors import ConfigError
 
 FIXED_ZIP_TIME = (2024, 5, 1, 0, 0, 0)
@@ -62,14 +62,6 @@ def load_spec(name: str) -> TableSpec:
                    for f in data["fields"])
     return TableSpec(t["name"], t["source"], t.get("header_rows", "csmar"), fields)
 
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 def fixed_decimals(x: np.ndarray, decimals: int) -> pa.Array:

@@ -36,7 +36,11 @@ def _available_commands() -> list[ModuleType]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nqp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="nqp",
+        description="Enterprise new quality productive forces (企业新质生产力) and AI innovation: "
+                    "from raw CSMAR-style exports, patents and annual reports to the study's tables.",
+        epilog="Start with `nqp demo` (the whole study on the synthetic data set).")
     parser.add_argument("--version", action="version", version=f"nqp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _available_commands():

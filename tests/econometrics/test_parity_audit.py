@@ -478,3 +478,14 @@ def test_fixest_mode_with_singletons_kept_matches_pyfixest_without_singleton_rem
         np.testing.assert_allclose(r.pvalue[["x", "c1"]], m.pvalue()[["x", "c1"]], rtol=1e-6)
         if vcov != "iid":
             assert r.df_resid == df[next(iter(vcov.values()))].nunique() - 1
+
+
+def test_summary_reports_rows_dropped_for_missing_values() -> None:
+    # fixest prints "NOTE: k observations removed because of NA values"; Stata's N shrinks silently.
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"y": rng.normal(size=60), "x": rng.normal(size=60),
+                       "f": np.repeat(np.arange(12), 5)})
+    df.loc[[3, 17], "x"] = np.nan
+    res = feols("y ~ x | f", df)
+    assert res.nobs == 58 and res.n_missing == 2
+    assert "(2 observations with missing values dropped)" in res.summary()

@@ -185,6 +185,8 @@ def format_summary(r: FeolsResult) -> str:
                          f"    Weak identification F = {_fmt(d.weak_id_f, 0).strip()}")
     if r.dropped_collinear:
         lines.append(f"Dropped (collinear): {', '.join(r.dropped_collinear)}")
+    if r.n_missing:
+        lines.append(f"({r.n_missing} observations with missing values dropped)")
     if r.n_singletons:
         lines.append(f"({r.n_singletons} singleton observations dropped)")
     if r.fixef_sizes:

@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/nqp demo --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --big

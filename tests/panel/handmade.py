@@ -100,13 +100,40 @@ def statements() -> dict[str, pd.DataFrame]:
     robot = pd.DataFrame([dict(province="广东省", year=y, robot_density=100.0 + y - 2015) for y in YEARS])
     smart = pd.DataFrame([dict(province="广东省", city="深圳市", pilot=True, batch=2, approval_year=2016),
                           dict(province="吉林省", city="长春市", pilot=False, batch=None, approval_year=None)])
-    return {"balance_sheet": pd.DataFrame(bs), "income_statement": pd.DataFrame(inc),
+    return {"asset_items": asset_items(), "balance_sheet": pd.DataFrame(bs), "income_statement": pd.DataFrame(inc),
             "cash_flow_direct": pd.DataFrame(cfd), "cash_flow_indirect": pd.DataFrame(cfi),
             "employee_structure": pd.DataFrame(emp), "rd_spending": pd.DataFrame(rd),
             "revenue_by_region": pd.DataFrame(reg), "short_name_annual": pd.DataFrame(nm),
             "management_shareholding": pd.DataFrame(msh), "institutional_ownership": pd.DataFrame(inst),
             "energy_use": pd.DataFrame(en), "company_profile": co, "subsidiaries": subs,
             "robot_density": robot, "smart_city_pilot": smart}
+
+
+def asset_items() -> pd.DataFrame:
+    """Fixed/intangible asset-note items. AIinvest by hand (AI keyword items / all items of the
+    two classes at the year end): 000001 2015: (100 + 100) / (600 + 100 + 200 + 100 + 50) = 200/1050
+    (软件 is not AI; the 在建工程 and the half-year rows are ignored); 000001 2016: 0 (items, none AI:
+    自动化生产线 is not AI); 000002 2016: 30/100; 600003 2015: 40/40 = 1; 600003 2016: all items 0
+    -> 0/0 -> missing; every other firm-year: no items -> missing."""
+    rows = [
+        ("000001", "2015-12-31", "固定资产", "房屋及建筑物", 600.0),
+        ("000001", "2015-12-31", "固定资产", "工业机器人", 100.0),
+        ("000001", "2015-12-31", "无形资产", "土地使用权", 200.0),
+        ("000001", "2015-12-31", "无形资产", "人工智能平台", 100.0),
+        ("000001", "2015-12-31", "无形资产", "软件", 50.0),
+        ("000001", "2015-12-31", "在建工程", "智能工厂", 300.0),
+        ("000001", "2015-06-30", "固定资产", "智能设备", 999.0),
+        ("000001", "2016-12-31", "固定资产", "房屋及建筑物", 500.0),
+        ("000001", "2016-12-31", "固定资产", "自动化生产线", 100.0),
+        ("000002", "2016-12-31", "固定资产", "机器视觉检测设备", 30.0),
+        ("000002", "2016-12-31", "固定资产", "机器设备", 70.0),
+        ("000002", "2016-12-31", "无形资产", "智能算法软件", 0.0),
+        ("600003", "2015-12-31", "固定资产", "智能制造设备", 40.0),
+        ("600003", "2016-12-31", "固定资产", "房屋及建筑物", 0.0),
+    ]
+    d = pd.DataFrame(rows, columns=["stkcd", "accper", "asset_class", "item", "closing_amount"])
+    d["accper"] = pd.to_datetime(d["accper"])
+    return d
 
 
 def patent_counts() -> pd.DataFrame:

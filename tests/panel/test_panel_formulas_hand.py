@@ -69,6 +69,8 @@ def expected(i: int, t: int) -> dict[str, object]:
         "lnAI": math.log(1 + {("000002", 2016): 3, ("600003", 2017): 7}.get((s, y), 0)),
         "lnaifm": math.log(1 + {("000002", 2016): 2, ("600003", 2017): 4}.get((s, y), 0)),
         "lnaixx": math.log(1 + {("000002", 2016): 1, ("600003", 2017): 3}.get((s, y), 0)),
+        "AIinvest": {("000001", 2015): 200 / 1050, ("000001", 2016): 0.0, ("000002", 2016): 0.3,
+                     ("600003", 2015): 1.0}.get((s, y)),   # handmade.asset_items()
     }
     return out
 
@@ -140,3 +142,45 @@ def test_warehouse_is_not_modified(hand_warehouse):
         warnings.simplefilter("ignore")
         build_panel(hand_warehouse, first_year=2015, last_year=2017, measures=False)
     assert hashlib.sha256(hand_warehouse.read_bytes()).hexdigest() == before
+
+
+def _hand_panel(path, definitions=None):
+    opts = SampleOptions(drop_st=False, drop_financial=False, key_variables=(), winsorize=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return build_panel(path, first_year=2015, last_year=2017, measures=False, sample=opts,
+                           definitions=definitions)
+
+
+def test_aiinvest_unbuilt_without_asset_items_table(tmp_path):
+    import handmade
+    tables = handmade.statements()
+    del tables["asset_items"]
+    p = _hand_panel(handmade.write_warehouse(tmp_path / "no_items.duckdb", tables))
+    assert "asset_items" in p.unbuilt["AIinvest"], p.unbuilt.get("AIinvest")
+    assert "AIinvest" not in p.frame.columns and "Size" in p.built
+
+
+def test_aiinvest_zero_denominator_warns(hand_warehouse):
+    from nqp.errors import DataWarning
+    opts = SampleOptions(drop_st=False, drop_financial=False, key_variables=(), winsorize=False)
+    with pytest.warns(DataWarning, match="AIinvest.*firm 600003 year 2016"):
+        build_panel(hand_warehouse, first_year=2015, last_year=2017, measures=False, sample=opts)
+
+
+def test_aiinvest_keywords_are_data(hand_warehouse, tmp_path):
+    """A user's ai_asset_keywords.toml in a definitions directory replaces the shipped list."""
+    (tmp_path / "ai_asset_keywords.toml").write_text(
+        'keywords = ["软件"]\nasset_classes = ["固定资产", "无形资产"]\n', encoding="utf-8")
+    fy = _hand_panel(hand_warehouse, definitions=tmp_path).firm_years.set_index(["stkcd", "year"])
+    assert fy.loc[("000001", 2015), "AIinvest"] == pytest.approx(50 / 1050, rel=1e-12)
+    assert fy.loc[("000002", 2016), "AIinvest"] == 0.0          # 智能算法软件 has amount 0
+    assert fy.loc[("600003", 2015), "AIinvest"] == 0.0
+
+
+def test_aiinvest_bad_keyword_file(tmp_path):
+    from nqp.errors import ConfigError
+    (tmp_path / "ai_asset_keywords.toml").write_text('keywords = []\nasset_classes = ["固定资产"]\n',
+                                                     encoding="utf-8")
+    with pytest.raises(ConfigError, match="keywords"):
+        load_definitions(tmp_path)

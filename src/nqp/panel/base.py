@@ -104,9 +104,22 @@ def _source_table(head: str, cte: str) -> str:
     return m.group(2) if m else cte
 
 
+def map_cte_columns(ws: Workspace, sql: str) -> None:
+    """Record the source table of columns that a CTE of ``sql`` derives (e.g. a sum over
+    ``asset_items``), so a variable built on them is reported unbuilt when that table is absent."""
+    head, names = split_with(sql)
+    for cte in names:
+        table = _source_table(head, cte)
+        if table not in ws.tables and table not in ws.absent_tables:
+            continue
+        for (col,) in [(d[0],) for d in ws.con.execute(f"{head} SELECT * FROM {cte} LIMIT 0").description]:
+            ws.column_table.setdefault(col, table)
+
+
 def run_base(ws: Workspace, sql: str) -> list[str]:
     """Check the firm-year sources, then create table ``base`` from ``sql``; return its columns."""
     check_firm_years(ws.con, sql)
+    map_cte_columns(ws, sql)
     try:
         ws.con.execute(f"CREATE OR REPLACE TABLE base AS {sql}")
     except duckdb.Error as exc:

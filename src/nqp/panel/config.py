@@ -5,10 +5,12 @@ Three files, each replaceable by a user's copy in a directory passed as ``defini
 * ``base.sql`` -- the firm-year base table (one row per stkcd, year) as SQL over the warehouse;
 * ``variables.toml`` -- every variable once: ``name``, ``expr``, ``kind``, ``role``, labels, unit,
   ``winsorize``; plus ``[settings]``, ``[energy_factors]`` and ``[positive_fields]``;
-* ``groups.toml`` -- industry lists and the province → East/Central/West map.
+* ``groups.toml`` -- industry lists and the province → East/Central/West map;
+* ``ai_asset_keywords.toml`` -- the item-name keywords of AIinvest (人工智能投资).
 
 Template placeholders ``{first_year}``, ``{last_year}``, ``{hightech_industries}``,
-``{heavy_polluting_industries}``, ``{region_case}`` and ``{energy_expr}`` are filled here.
+``{heavy_polluting_industries}``, ``{region_case}``, ``{energy_expr}``, ``{ai_asset_match}`` and
+``{ai_asset_classes}`` are filled here.
 """
 
 from __future__ import annotations
@@ -120,6 +122,11 @@ def load_definitions(directory: str | Path | None = None) -> Definitions:
     base_sql, _ = _read_text(d, "base.sql")
     doc, file = _toml(d, "variables.toml")
     groups, _ = _toml(d, "groups.toml")
+    ai_kw, kw_file = _toml(d, "ai_asset_keywords.toml")
+    for key in ("keywords", "asset_classes"):
+        val = ai_kw.get(key)
+        if not isinstance(val, list) or not val or not all(isinstance(x, str) and x for x in val):
+            raise ConfigError(f"{key} must be a non-empty list of non-empty strings", file=kw_file, variable=key)
     entries = doc.get("variable", [])
     if not isinstance(entries, list) or not entries:
         raise ConfigError("no [[variable]] tables", file=file)
@@ -134,6 +141,7 @@ def load_definitions(directory: str | Path | None = None) -> Definitions:
         energy_factors={k: float(x) for k, x in doc.get("energy_factors", {}).items()},
         positive_fields=tuple(doc.get("positive_fields", {}).get("fields", [])),
         groups=groups, source=str(d) if d is not None else "nqp (shipped)",
+        extra={"ai_asset_keywords": list(ai_kw["keywords"]), "ai_asset_classes": list(ai_kw["asset_classes"])},
     )
 
 
@@ -164,6 +172,13 @@ def energy_expr(factors: dict[str, float]) -> str:
     return f"CASE WHEN {none} THEN NULL ELSE {total} END"
 
 
+def keyword_match(keywords: list[str], column: str = "item") -> str:
+    """SQL condition: ``column`` contains any of ``keywords`` (plain substring, case-sensitive)."""
+    if not keywords:
+        return "false"
+    return "(" + " OR ".join(f"contains({column}, {_sql_str(k)})" for k in keywords) + ")"
+
+
 def template_values(defs: Definitions, first_year: int, last_year: int) -> dict[str, str]:
     ind = defs.groups.get("industries", {})
     return {
@@ -173,6 +188,8 @@ def template_values(defs: Definitions, first_year: int, last_year: int) -> dict[
         "heavy_polluting_industries": _sql_list(ind.get("heavy_polluting", [])),
         "region_case": region_case(defs.groups.get("regions", {})),
         "energy_expr": energy_expr(defs.energy_factors),
+        "ai_asset_match": keyword_match(defs.extra.get("ai_asset_keywords", [])),
+        "ai_asset_classes": _sql_list(defs.extra.get("ai_asset_classes", [])),
     }
 
 

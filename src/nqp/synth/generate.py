@@ -32,14 +32,14 @@ import pyarrow.parquet as pq
 
 from nqp import __version__
 from nqp.errors import InputError
-from nqp.synth import documents, economics, firmdata, latent, patents, regional, statements
+from nqp.synth import assetnotes, documents, economics, firmdata, latent, patents, regional, statements
 from nqp.synth.calibration import FIRMS_AT_SCALE_1
 from nqp.atomic import atomic_write_bytes
 from nqp.synth.writers import FileFormat, write_table
 
 DEFAULT_SEED = 20240501
 STREAMS = {"regional": 1, "firms": 2, "subs": 3, "economics": 4, "statements": 5, "firmdata": 6,
-           "patents": 7, "reports": 8}
+           "patents": 7, "reports": 8, "asset_notes": 9}
 
 # export format of each table (default: UTF-8 with BOM, comma-separated .csv)
 FORMATS = {
@@ -172,6 +172,8 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         o.table(sub_rows, "subsidiaries")
         energy = firmdata.energy_use(p, firms, stk, rf)
         o.table(energy, "energy_use")
+        items, aiinvest = assetnotes.asset_items(p, acc, stk, rng("asset_notes"))
+        o.table(items, "asset_items")
         for name, df in reg.items():
             o.table(df, name)
         _step(bar, task, "patents")
@@ -185,7 +187,8 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         _write_reports(o, out, files)
         _step(bar, task, "truth and manifest")
 
-        fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth)
+        fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
+                                             aiinvest)
         o.parquet("truth/firm_year.parquet", fy_truth)
         o.parquet("truth/report_keywords.parquet", rtruth)
         o.parquet("truth/patents.parquet", ptruth)
@@ -245,8 +248,10 @@ def _write_reports(o: _Out, out: Path, files: list[tuple[str, bytes]]) -> None:
         os.replace(tmp, final)
 
 
-def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth) -> tuple[pd.DataFrame, int]:
-    """One row per raw firm-year: latent variables, true AI counts, indicators and sample flags."""
+def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
+                     aiinvest) -> tuple[pd.DataFrame, int]:
+    """One row per raw firm-year: latent variables, true AI counts, indicators and sample flags;
+    ``aiinvest``: the true AI share of fixed + intangible asset items (NaN: no asset notes)."""
     s = p[p["in_sample"]].reset_index(drop=True)
     fi = s["firm"].to_numpy()
     stk = firms["stkcd"].to_numpy()[fi]
@@ -257,6 +262,7 @@ def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth)
                  "intangible_share", "fixed_share", "rd_intensity", "mshare", "inst", "over_rev", "cu_true", "ln_frontier"]
     for c in keep_cols:
         t[c] = s[c].to_numpy()
+    t["aiinvest"] = aiinvest[p["in_sample"].to_numpy()]
     for c in ["ai_cap", "innov", "prod", "het", "soe", "heavy", "hightech", "region", "industry_code"]:
         t[c] = firms[c].to_numpy()[fi]
     st = names.set_index(["firm", "year"])["st"].reindex(pd.MultiIndex.from_arrays([fi, s["year"].to_numpy()]))

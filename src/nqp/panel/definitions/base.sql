@@ -34,6 +34,14 @@ dv   AS (SELECT * EXCLUDE (fiscal_year), fiscal_year AS year FROM dividends),
 subs AS (SELECT stkcd, year(accper) AS year,
                 count(DISTINCT country) FILTER (WHERE overseas) AS overseas_countries
          FROM subsidiaries GROUP BY ALL),
+-- asset-note items (固定资产/无形资产明细) summed per firm-year: all items, and the items whose
+-- name contains an AI keyword of ai_asset_keywords.toml (AIinvest, 人工智能投资)
+ai_assets AS (SELECT stkcd, year(accper) AS year,
+                     sum(closing_amount) AS asset_items_amount,
+                     coalesce(sum(closing_amount) FILTER (WHERE {ai_asset_match}), 0) AS ai_asset_items_amount
+              FROM asset_items
+              WHERE month(accper) = 12 AND day(accper) = 31 AND list_contains({ai_asset_classes}, asset_class)
+              GROUP BY ALL),
 co   AS (SELECT stkcd, short_name AS short_name_now, industry_code, province, city, soe AS soe_flag,
                 ownership_type, found_date, list_date FROM company_profile)
 SELECT bs.*,
@@ -42,6 +50,7 @@ SELECT bs.*,
        rd.* EXCLUDE (stkcd, year), msh.* EXCLUDE (stkcd, year), inst.* EXCLUDE (stkcd, year),
        nm.short_name_year, en.* EXCLUDE (stkcd, year), dv.* EXCLUDE (stkcd, year),
        coalesce(subs.overseas_countries, 0) AS overseas_countries,
+       ai_assets.asset_items_amount, ai_assets.ai_asset_items_amount,
        co.* EXCLUDE (stkcd),
        (co.list_date IS NULL OR bs.year >= year(co.list_date)) AS listed,
        rb.robot_density, af.new_ai_firms, ne.new_energy_generation,
@@ -61,6 +70,7 @@ LEFT JOIN nm   USING (stkcd, year)
 LEFT JOIN en   USING (stkcd, year)
 LEFT JOIN dv   USING (stkcd, year)
 LEFT JOIN subs USING (stkcd, year)
+LEFT JOIN ai_assets USING (stkcd, year)
 LEFT JOIN co   USING (stkcd)
 LEFT JOIN robot_density        rb ON rb.province = co.province AND rb.year = bs.year
 LEFT JOIN ai_new_firms         af ON af.city = co.city AND af.year = bs.year

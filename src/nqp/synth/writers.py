@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 import zipfile
 from dataclasses import dataclass
-from importlib import resources
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,38 +28,22 @@ import pyarrow.csv as pacsv
 
 from nqp.atomic import atomic_write_bytes
 from nqp.errors import ConfigError
+from nqp.ingest.mapping import FieldSpec, TableMapping, default_mappings
 
 FIXED_ZIP_TIME = (2024, 5, 1, 0, 0, 0)
 
 
-@dataclass(frozen=True)
-class Field:
-    code: str
-    name: str
-    type: str
-    label_zh: str
-    unit: str
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, TableMapping]:
+    return default_mappings()
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    source: str
-    header_rows: str
-    fields: tuple[Field, ...]
-
-
-def load_spec(name: str) -> TableSpec:
-    """The shipped mapping TOML of warehouse table ``name``."""
-    res = resources.files("nqp.ingest").joinpath("mapping", f"{name}.toml")
+def load_spec(name: str) -> TableMapping:
+    """The shipped mapping of warehouse table ``name`` (read and validated by nqp.ingest)."""
     try:
-        data = tomllib.loads(res.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
+        return _shipped()[name]
+    except KeyError as exc:
         raise ConfigError(f"no shipped mapping for table {name!r}", table=name) from exc
-    t = data["table"]
-    fields = tuple(Field(f["code"], f["name"], f["type"], f.get("label_zh", ""), f.get("unit", ""))
-                   for f in data["fields"])
-    return TableSpec(t["name"], t["source"], t.get("header_rows", "csmar"), fields)
 
 
 
@@ -79,11 +62,11 @@ def fixed_decimals(x: np.ndarray, decimals: int) -> pa.Array:
     return pc.if_else(pa.array(nan), pa.scalar(None, pa.string()), s)
 
 
-def _decimals(f: Field) -> int:
+def _decimals(f: FieldSpec) -> int:
     return 2 if f.unit in ("元", "万千瓦时", "吨", "万立方米", "亿千瓦时") else 4
 
 
-def _as_strings(df: pd.DataFrame, spec: TableSpec) -> pa.Table:
+def _as_strings(df: pd.DataFrame, spec: TableMapping) -> pa.Table:
     cols = {}
     for f in spec.fields:
         if f.name not in df.columns:
@@ -100,7 +83,7 @@ def _as_strings(df: pd.DataFrame, spec: TableSpec) -> pa.Table:
     return pa.table(cols)
 
 
-def _header_lines(spec: TableSpec, sep: str) -> str:
+def _header_lines(spec: TableMapping, sep: str) -> str:
     codes = sep.join(f.code for f in spec.fields)
     if spec.header_rows != "csmar":
         return codes + "\n"
@@ -109,7 +92,7 @@ def _header_lines(spec: TableSpec, sep: str) -> str:
     return f"{codes}\n{labels}\n{units}\n"
 
 
-def csv_bytes(df: pd.DataFrame, spec: TableSpec, *, sep: str = ",", encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(df: pd.DataFrame, spec: TableMapping, *, sep: str = ",", encoding: str = "utf-8-sig") -> bytes:
     """The export file's bytes: header row(s) then data, in ``encoding``."""
     table = _as_strings(df, spec)
     buf = io.BytesIO()
@@ -123,7 +106,7 @@ def csv_bytes(df: pd.DataFrame, spec: TableSpec, *, sep: str = ",", encoding: st
     return (head + body).decode("utf-8").encode(encoding)
 
 
-def xlsx_bytes(df: pd.DataFrame, spec: TableSpec) -> bytes:
+def xlsx_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
     """An .xlsx export: field-code row, label row, unit row, then typed cells."""
     from openpyxl import Workbook
 
@@ -171,7 +154,7 @@ def _fix_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def des_bytes(spec: TableSpec) -> bytes:
+def des_bytes(spec: TableMapping) -> bytes:
     """CSMAR's ``[DES]`` sidecar: one ``FieldCode [中文名]`` line per field (UTF-8 with BOM)."""
     lines = [f"{f.code} [{f.label_zh}]" + (f" - 单位: {f.unit}" if f.unit else "") for f in spec.fields]
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")

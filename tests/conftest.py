@@ -2,7 +2,7 @@
 
 Property tests run derandomized: the same examples on every run, so a green suite stays green
 on CI (a seed in, identical results out). Explore new examples locally with
-``pytest --hypothesis-seed=random`` or ``--hypothesis-profile=explore``.
+``pytest --hypothesis-profile=explore``.
 """
 
 from hypothesis import settings

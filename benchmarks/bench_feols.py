@@ -7,7 +7,7 @@
    in a fresh child process (peak RSS is per process), plus the memory bandwidth achieved by
    the absorption step against a plain copy of the same array.
 
-Run:  python benchmarks/bench_feols.py [--big]      (or: make bench; --big is opt-in, ~1-2 min)
+Run:  python benchmarks/bench_feols.py [--big]      (make bench passes --big: the 10M-row case, ~1-2 min)
 """
 
 from __future__ import annotations

@@ -224,7 +224,9 @@ def firm_year_variables(firms: pd.DataFrame, panel: pd.DataFrame, subs: pd.DataF
     p["mos_target"] = expit(-1.15 + 0.3 * soft + firm_noise(0.3) + ar(0.5, 0.1) + 0.07 * E)
     # annual-report text intensities (keyword mentions); innovation awareness and data assets
     p["lam_innov"] = np.exp(1.1 + 0.35 * v + 0.1 * c + 0.04 * yy + firm_noise(0.2) + 0.3 * E)
-    p["lam_data"] = np.exp(-0.9 + 0.4 * c + 0.13 * yy + firm_noise(0.3) + 0.12 * E)
+    # a small c loading: a count's firm-specific trend scales with its level, and with 0.4 c that
+    # trend co-moved with lnAI's and swamped the planted Table 6 heterogeneity
+    p["lam_data"] = np.exp(0.1 + 0.1 * c + 0.13 * yy + firm_noise(0.3) + 0.12 * E)
     p["lam_aiword"] = np.exp(-1.6 + 0.45 * c + 0.15 * yy + 0.35 * p["ai_true"].to_numpy())
 
     # --- governance, markets, dividends, valuation -------------------------------------

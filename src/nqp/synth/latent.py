@@ -177,10 +177,12 @@ def draw_firms(n: int, rng: np.random.Generator) -> pd.DataFrame:
     f["ai_cap"] = c
     f["innov"] = v
     f["prod"] = rng.normal(0, 1, n)
-    # heterogeneity of the AI effect (Table 6): SOE, heavy-polluting weaker; East strongest, Central weakest
-    reg_mult = f["region"].map({"East": 1.0, "Central": 0.72, "West": 0.85}).to_numpy()
+    # heterogeneity of the AI effect (Table 6): SOE, heavy-polluting weaker; high-tech stronger; East
+    # strongest, Central weakest. Larger than the paper's ratios because the index dilutes het: part of
+    # its response to lnAI bypasses E and CU/turnover saturate at high E (docs/synthetic-data.md)
+    reg_mult = f["region"].map({"East": 1.0, "Central": 0.6, "West": 0.92}).to_numpy()
     f["het"] = (np.where(soe, 0.72, 1.0) * np.where(f["heavy"], 0.55, 1.0)
-                * np.where(f["hightech"], 1.1, 1.0) * reg_mult)
+                * np.where(f["hightech"], 1.3, 1.0) * reg_mult)
     return f
 
 

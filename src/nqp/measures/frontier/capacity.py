@@ -22,15 +22,12 @@ import pandas as pd
 from nqp.errors import (ConfigError, DataWarning, EstimationError, InputError,
                         MissingValueWarning, SchemaError, WrongSkewnessWarning)
 
-from .design import py_scalar
+from .design import _where, py_scalar
 from .model import frontier
-
-_FIRST = 5
 
 
 def _firm_years(frame: pd.DataFrame, firm: str, year: str, mask: np.ndarray) -> str:
-    sub = frame.loc[mask, [firm, year]].head(_FIRST)
-    return ", ".join(f"firm {py_scalar(f)!r} year {py_scalar(y)!r}" for f, y in zip(sub[firm], sub[year]))
+    return _where(frame, np.flatnonzero(np.asarray(mask)), (firm, year))
 
 
 def capacity_utilisation(

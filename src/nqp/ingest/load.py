@@ -23,7 +23,7 @@ from nqp.ingest.mapping import TableMapping, load_mappings
 from nqp.ingest.readers import SUFFIXES, RawExport, read_export
 from nqp.ingest.report import LoadReport, TableLoad
 from nqp.ingest.validate import convert_export
-from nqp.ingest.warehouse import Connection, _q, building, load_table, table_names, write_metadata
+from nqp.ingest.warehouse import Connection, building, load_table, quote_ident, table_names, write_metadata
 
 
 def _specificity(pattern: str) -> int:
@@ -102,13 +102,13 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
 
     dropped = load_table(con, mapping, data, locate)
     del data
-    t = _q(mapping.name)
+    t = quote_ident(mapping.name)
     rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
     firm, when = mapping.firm_field, mapping.year_field
-    firms = con.execute(f"SELECT count(DISTINCT {_q(firm.name)}) FROM {t}").fetchone()[0] if firm else None
+    firms = con.execute(f"SELECT count(DISTINCT {quote_ident(firm.name)}) FROM {t}").fetchone()[0] if firm else None
     years = None
     if when is not None:
-        expr = f"year({_q(when.name)})" if when.type == "date" else _q(when.name)
+        expr = f"year({quote_ident(when.name)})" if when.type == "date" else quote_ident(when.name)
         lo, hi = con.execute(f"SELECT min({expr}), max({expr}) FROM {t}").fetchone()
         years = (int(lo), int(hi)) if lo is not None else None
     write_metadata(con, mapping, sources, rows)

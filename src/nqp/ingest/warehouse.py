@@ -41,7 +41,8 @@ META_DDL = {
 Connection = duckdb.DuckDBPyConnection
 
 
-def _q(name: str) -> str:
+def quote_ident(name: str) -> str:
+    """A DuckDB identifier in double quotes (embedded quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -104,12 +105,12 @@ def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: L
     con.register(view, data)
     try:
         dropped = check_keys(con, view, mapping, locate)
-        cols = ", ".join(f"CAST({_q(f.name)} AS {SQL_TYPES[f.type]}) AS {_q(f.name)}" for f in mapping.fields)
+        cols = ", ".join(f"CAST({quote_ident(f.name)} AS {SQL_TYPES[f.type]}) AS {quote_ident(f.name)}" for f in mapping.fields)
         qualify = ""
         if mapping.key and dropped:
-            keys = ", ".join(_q(k) for k in mapping.key)
+            keys = ", ".join(quote_ident(k) for k in mapping.key)
             qualify = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _src, _rec) = 1"
-        con.execute(f"CREATE OR REPLACE TABLE {_q(mapping.name)} AS "
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
                     f"SELECT {cols} FROM {view} {qualify} ORDER BY _src, _rec")
     finally:
         con.unregister(view)
@@ -170,7 +171,7 @@ def _read(con: Connection, name: str, columns: Sequence[str] | None) -> pd.DataF
         close = difflib.get_close_matches(name, tables, n=3)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise SchemaError(f"the warehouse has no table {name!r}{hint} (tables: {', '.join(tables)})", table=name)
-    have = [r[0] for r in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
+    have = [r[0] for r in con.execute(f"DESCRIBE {quote_ident(name)}").fetchall()]
     if columns is None:
         sel = "*"
     else:
@@ -179,5 +180,5 @@ def _read(con: Connection, name: str, columns: Sequence[str] | None) -> pd.DataF
                 close = difflib.get_close_matches(c, have, n=3)
                 hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
                 raise SchemaError(f"table {name!r} has no column {c!r}{hint}", table=name, column=c)
-        sel = ", ".join(_q(c) for c in columns)
-    return con.execute(f"SELECT {sel} FROM {_q(name)}").df()
+        sel = ", ".join(quote_ident(c) for c in columns)
+    return con.execute(f"SELECT {sel} FROM {quote_ident(name)}").df()

@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nqp.ingest.warehouse import building, open_warehouse, table_names
+from nqp.ingest.warehouse import building, open_warehouse, quote_ident, table_names
 
 FIRM_TABLES = ("company_profile",)
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def upsert_table(db: str | Path, table: str, frame: pd.DataFrame, key: list[str]) -> None:
@@ -28,13 +25,13 @@ def upsert_table(db: str | Path, table: str, frame: pd.DataFrame, key: list[str]
         con.register("_incoming", frame)
         try:
             exists = table in table_names(con)
-            same = exists and [r[0] for r in con.execute(f"DESCRIBE {_q(table)}").fetchall()] == list(frame.columns)
+            same = exists and [r[0] for r in con.execute(f"DESCRIBE {quote_ident(table)}").fetchall()] == list(frame.columns)
             if same:
-                on = " AND ".join(f"t.{_q(k)} = i.{_q(k)}" for k in key)
-                con.execute(f"DELETE FROM {_q(table)} t USING _incoming i WHERE {on}")
-                con.execute(f"INSERT INTO {_q(table)} SELECT * FROM _incoming")
+                on = " AND ".join(f"t.{quote_ident(k)} = i.{quote_ident(k)}" for k in key)
+                con.execute(f"DELETE FROM {quote_ident(table)} t USING _incoming i WHERE {on}")
+                con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM _incoming")
             else:
-                con.execute(f"CREATE OR REPLACE TABLE {_q(table)} AS SELECT * FROM _incoming")
+                con.execute(f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM _incoming")
         finally:
             con.unregister("_incoming")
 
@@ -45,7 +42,7 @@ def known_firms(db: str | Path) -> set[str] | None:
     try:
         for t in FIRM_TABLES:
             if t in table_names(con):
-                return {r[0] for r in con.execute(f"SELECT DISTINCT stkcd FROM {_q(t)}").fetchall()}
+                return {r[0] for r in con.execute(f"SELECT DISTINCT stkcd FROM {quote_ident(t)}").fetchall()}
     finally:
         con.close()
     return None

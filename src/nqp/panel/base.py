@@ -20,12 +20,9 @@ import duckdb
 from nqp.errors import ConfigError, InputError, MissingFileError
 from nqp.ingest.mapping import TableMapping, load_mappings
 from nqp.ingest.validate import SQL_TYPES
+from nqp.ingest.warehouse import quote_ident
 
 _CTE = re.compile(r"^(\w+)\s+AS\s+\(", re.MULTILINE)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -52,15 +49,15 @@ def open_workspace(warehouse: str | Path, mappings: dict[str, TableMapping] | No
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = 'main'").fetchall()]
     ws = Workspace(con=con, tables=sorted(tables))
     for t in ws.tables:
-        con.execute(f"CREATE VIEW {_q(t)} AS SELECT * FROM wh.main.{_q(t)}")
+        con.execute(f"CREATE VIEW {quote_ident(t)} AS SELECT * FROM wh.main.{quote_ident(t)}")
         for (col,) in con.execute(f"SELECT column_name FROM duckdb_columns() WHERE database_name = 'wh' "
                                   f"AND table_name = ?", [t]).fetchall():
             ws.column_table.setdefault(col, t)
     for name, m in (mappings if mappings is not None else load_mappings()).items():
         if name in tables:
             continue
-        cols = ", ".join(f"{_q(f.name)} {SQL_TYPES[f.type]}" for f in m.fields)
-        con.execute(f"CREATE TABLE {_q(name)} ({cols})")
+        cols = ", ".join(f"{quote_ident(f.name)} {SQL_TYPES[f.type]}" for f in m.fields)
+        con.execute(f"CREATE TABLE {quote_ident(name)} ({cols})")
         ws.absent_tables.append(name)
         for f in m.fields:
             ws.column_table.setdefault(f.name, name)

@@ -19,7 +19,8 @@ import warnings
 import duckdb
 
 from nqp.errors import ConfigError, DataWarning, InputError
-from nqp.panel.base import Workspace, _q
+from nqp.ingest.warehouse import quote_ident
+from nqp.panel.base import Workspace
 from nqp.panel.config import Variable
 
 FIRST = 5
@@ -29,7 +30,7 @@ _NOT_FOUND = re.compile(r'Referenced column "?([^"\s]+)"? not found')
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"SELECT * FROM {_q(table)} LIMIT 0").description]
+    return [r[0] for r in con.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").description]
 
 
 def _first(rows: list[tuple]) -> str:
@@ -42,13 +43,13 @@ def clean_positive(ws: Workspace, fields: tuple[str, ...], table: str = "base") 
     for f in fields:
         if f not in have:
             continue
-        bad = ws.con.execute(f"SELECT stkcd, year FROM {table} WHERE {_q(f)} <= 0 ORDER BY stkcd, year").fetchall()
+        bad = ws.con.execute(f"SELECT stkcd, year FROM {table} WHERE {quote_ident(f)} <= 0 ORDER BY stkcd, year").fetchall()
         if not bad:
             continue
         warnings.warn(DataWarning(
             f"{len(bad)} firm-year(s) with a non-positive {f} set to missing; first: {_first(bad)}",
             variable=f, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=3)
-        ws.con.execute(f"UPDATE {table} SET {_q(f)} = NULL WHERE {_q(f)} <= 0")
+        ws.con.execute(f"UPDATE {table} SET {quote_ident(f)} = NULL WHERE {quote_ident(f)} <= 0")
 
 
 def referenced_prev(variables: list[Variable]) -> list[str]:
@@ -70,7 +71,7 @@ def add_prev(ws: Workspace, prev: list[str], variables: list[Variable]) -> None:
             user = next(v for v in variables if v.kind == "formula" and f"prev_{c}" in v.expr)
             raise ConfigError(f"formula names field prev_{c}, but the base table has no field {c!r}",
                               variable=user.name, column=f"prev_{c}")
-    sel = ", ".join(f"p.{_q(c)} AS {_q('prev_' + c)}" for c in prev)
+    sel = ", ".join(f"p.{quote_ident(c)} AS {quote_ident('prev_' + c)}" for c in prev)
     ws.con.execute("CREATE OR REPLACE TABLE frame AS SELECT b.*" + (f", {sel}" if sel else "")
                    + " FROM base b LEFT JOIN base p ON p.stkcd = b.stkcd AND p.year = b.year - 1")
 
@@ -86,17 +87,17 @@ def fields_of(expr: str, columns: set[str]) -> list[str]:
 
 
 def _bad_numbers(ws: Workspace, name: str) -> None:
-    typ = ws.con.execute(f"SELECT typeof({_q(name)}) FROM frame LIMIT 1").fetchall()
+    typ = ws.con.execute(f"SELECT typeof({quote_ident(name)}) FROM frame LIMIT 1").fetchall()
     if not typ or typ[0][0] not in ("DOUBLE", "FLOAT", "DECIMAL"):
         return
-    bad = ws.con.execute(f"SELECT stkcd, year FROM frame WHERE isnan({_q(name)}) OR isinf({_q(name)}) "
+    bad = ws.con.execute(f"SELECT stkcd, year FROM frame WHERE isnan({quote_ident(name)}) OR isinf({quote_ident(name)}) "
                          "ORDER BY stkcd, year").fetchall()
     if bad:
         warnings.warn(DataWarning(
             f"{name}: the formula gave ±inf or NaN (e.g. a zero denominator, ln of a non-positive "
             f"number) for {len(bad)} firm-year(s), set to missing; first: {_first(bad)}",
             variable=name, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=3)
-        ws.con.execute(f"UPDATE frame SET {_q(name)} = NULL WHERE isnan({_q(name)}) OR isinf({_q(name)})")
+        ws.con.execute(f"UPDATE frame SET {quote_ident(name)} = NULL WHERE isnan({quote_ident(name)}) OR isinf({quote_ident(name)})")
 
 
 def _check_name(ws: Workspace, v: Variable) -> None:
@@ -111,7 +112,7 @@ def eval_formula(ws: Workspace, v: Variable, expr: str) -> None:
     """Add column ``v.name`` = ``expr`` to table ``frame``."""
     _check_name(ws, v)
     try:
-        ws.con.execute(f"CREATE OR REPLACE TABLE frame AS SELECT *, ({expr}) AS {_q(v.name)} FROM frame")
+        ws.con.execute(f"CREATE OR REPLACE TABLE frame AS SELECT *, ({expr}) AS {quote_ident(v.name)} FROM frame")
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None
@@ -134,7 +135,7 @@ def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
     if not {"stkcd", "year"} <= cols:
         raise ConfigError(f"document table {v.table!r} needs columns stkcd and year", variable=v.name,
                           table=v.table)
-    dup = ws.con.execute(f"SELECT stkcd, year FROM {_q(v.table)} GROUP BY ALL HAVING count(*) > 1 "
+    dup = ws.con.execute(f"SELECT stkcd, year FROM {quote_ident(v.table)} GROUP BY ALL HAVING count(*) > 1 "
                          "ORDER BY ALL LIMIT 1").fetchall()
     if dup:
         raise InputError(f"{v.table} has two rows for one firm-year", table=v.table, variable=v.name,
@@ -144,9 +145,9 @@ def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
     try:
         ws.con.execute(
             f"CREATE OR REPLACE TABLE frame AS SELECT f.*, "
-            f"CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {_q(v.name)} FROM frame f "
+            f"CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {quote_ident(v.name)} FROM frame f "
             f"LEFT JOIN (SELECT CAST(stkcd AS VARCHAR) AS _s, CAST(year AS BIGINT) AS _y, true AS _in, "
-            f"({expr}) AS _v FROM {_q(v.table)}) d ON d._s = f.stkcd AND d._y = f.year")
+            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year")
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None

@@ -1,0 +1,58 @@
+"""reghdfe-style text summary of a :class:`~nqp.econometrics.results.FeolsResult` (回归结果表)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nqp.econometrics.results import FeolsResult
+
+
+def _fmt(v: float, width: int = 10) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ".".rjust(width)
+    return f"{v:{width}.4f}" if abs(v) < 1e6 else f"{v:{width}.3e}"
+
+
+def format_summary(r: FeolsResult) -> str:
+    """reghdfe-like layout: header statistics, coefficient table, absorbed-DoF table."""
+    title = "IV (2SLS) estimation" if r.is_iv else ("HDFE Linear regression" if r.fixef_sizes else "Linear regression")
+    left = [title, f"Absorbing {len(r.fixef_sizes)} HDFE group(s)" if r.fixef_sizes else "",
+            f"VCE: {r.vcov_type}, ssc={r.ssc}"]
+    left += [f"Number of clusters ({k}) = {v:,}" for k, v in r.n_clusters.items()]
+    k = len([c for c in r.coef.index if c != "Intercept"])
+    right = [f"Number of obs     = {r.nobs:>12,}", f"F({k:>4}, {r.df_resid:>6}) = {_fmt(r.f_stat, 12)}",
+             f"Prob > F          = {_fmt(r.f_pvalue, 12)}", f"R-squared         = {_fmt(r.r2, 12)}",
+             f"Adj R-squared     = {_fmt(r.adj_r2, 12)}", f"Within R-sq.      = {_fmt(r.r2_within, 12)}",
+             f"Root MSE          = {_fmt(r.rmse, 12)}"]
+    lines = []
+    for i in range(max(len(left), len(right))):
+        a = left[i] if i < len(left) else ""
+        b = right[i] if i < len(right) else ""
+        lines.append(f"{a:<46}{b}")
+    ci = r.confint()
+    bar = "-" * 13 + "+" + "-" * 64
+    lines += ["", bar.replace("+", "-"), f"{r.depvar[:12]:>12} | Coefficient  Std. err.        t    P>|t|   [95% conf. interval]", bar]
+    for i, name in enumerate(r.coef.index):
+        lines.append(f"{name[:12]:>12} | {_fmt(r.coef[name])} {_fmt(r.se[name])} {_fmt(r.tstat[name], 8)} "
+                     f"{_fmt(r.pvalue[name], 8)} {_fmt(ci.iloc[i, 0], 11)} {_fmt(ci.iloc[i, 1], 11)}")
+    lines.append(bar.replace("+", "-"))
+    if r.is_iv:
+        lines.append(f"Instrumented: {' '.join(r.endog)}    Excluded instruments: {' '.join(r.instruments)}")
+        d = getattr(r, "iv_diagnostics", None)
+        if d is not None:
+            lines.append(f"Underidentification stat = {_fmt(d.underid_stat, 0).strip()} (p = {_fmt(d.underid_pvalue, 0).strip()})"
+                         f"    Weak identification F = {_fmt(d.weak_id_f, 0).strip()}")
+    if r.dropped_collinear:
+        lines.append(f"Dropped (collinear): {', '.join(r.dropped_collinear)}")
+    if r.n_missing:
+        lines.append(f"({r.n_missing} observations with missing values dropped)")
+    if r.n_singletons:
+        lines.append(f"({r.n_singletons} singleton observations dropped)")
+    if r.fixef_sizes:
+        lines += ["", "Absorbed degrees of freedom:", f"{'Absorbed FE':>16} | Categories - Redundant = Num. Coefs"]
+        for name, size in r.fixef_sizes.items():
+            red = r.fixef_redundant.get(name, 0)
+            lines.append(f"{name[:16]:>16} | {size:>10}   {red:>9}   {size - red:>10}")
+    return "\n".join(lines)

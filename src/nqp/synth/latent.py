@@ -157,7 +157,7 @@ def draw_firms(n: int, rng: np.random.Generator) -> pd.DataFrame:
     changed = rng.random(n) < 0.15
     change_year = np.where(changed, np.maximum(rng.integers(2011, 2022, n), list_year + 1), 0)
     changed &= change_year <= 2021
-    old_word = np.array([(set(ws) - {w}).pop() if len(set(ws)) > 1 else "实业" for ws, w in zip(words, word)],
+    old_word = np.array([next((x for x in ws if x != w), "实业") for ws, w in zip(words, word)],
                         dtype=object)
     f["name_change_year"] = np.where(changed, change_year, 0)
     f["former_short_name"] = np.where(changed, [b + w[:2] for b, w in zip(brand, old_word)], "")

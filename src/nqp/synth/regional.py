@@ -110,7 +110,7 @@ def new_energy(rng: np.random.Generator) -> pd.DataFrame:
     lx = (g["province"].map(base) + g["province"].map(growth) * (g["year"] - 2010)).to_numpy()
     early = set(prov.loc[rng.random(len(prov)) < 0.55, "province"])
     drop = (g["year"].isin([2010, 2011]) & g["province"].isin(early)) | (
-        (g["year"] == 2022) & g["province"].isin(set(list(early)[:4])))
+        (g["year"] == 2022) & g["province"].isin([p for p in prov["province"] if p in early][:4]))
     drop |= g["province"].eq("西藏自治区")
     keep = ~drop.to_numpy()
     g = g.loc[keep].reset_index(drop=True)

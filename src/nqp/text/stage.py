@@ -27,7 +27,8 @@ FRONT = ["stkcd", "year", "file", "format", "status", "reason", "section_found",
          "report_chars", "section_chars", "exec_innovation", "data_assets", "aiword", "lnaiword"]
 INT_COLS = {"pages", "report_chars", "section_chars", "data_assets", "aiword", "table_chars",
             "header_lines_removed"}
-BACK = ["table_chars", "header_lines_removed", "message", "seconds"]
+BACK = ["table_chars", "header_lines_removed", "message"]
+TIMING = "seconds"  # per-document wall time: kept in TextRun.timings, never in the data file
 
 
 def _doc_key(r: ReportFile) -> str:
@@ -47,6 +48,7 @@ class TextRun:
     resumed: int = 0  # skipped because a checkpoint had them
     skipped_files: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    timings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["stkcd", "year", "file", TIMING]))
     discarded_checkpoints: bool = False
 
     @property
@@ -112,10 +114,14 @@ def run_text(
                     del buffers[p]
     rows = store.read_all()
     wanted = {_doc_key(r) for r in reports}
+    timings = pd.DataFrame(columns=["stkcd", "year", "file", TIMING])
     if not rows.empty:
         rows = rows[rows["_key"].isin(wanted)].drop_duplicates("_key")
         rows = rows.sort_values(KEY, kind="stable").drop(columns="_key").reset_index(drop=True)
         rows["year"] = rows["year"].astype("int64")
+        if TIMING in rows:  # timings belong in the run's report, not in the (byte-reproducible) output
+            timings = rows[["stkcd", "year", "file", TIMING]].reset_index(drop=True)
+            rows = rows.drop(columns=TIMING)
         if "section_found" in rows:
             rows["section_found"] = rows["section_found"].astype("boolean")
         for c in rows.columns:
@@ -129,4 +135,4 @@ def run_text(
         store.remove()
     failed = int((rows["status"] != "ok").sum()) if not rows.empty else 0
     return TextRun(rows, done=len(todo), failed=failed, resumed=resumed, seconds=time.perf_counter() - t0,
-                   discarded_checkpoints=store.discarded)
+                   timings=timings, discarded_checkpoints=store.discarded)

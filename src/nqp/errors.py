@@ -80,6 +80,11 @@ class ConfigError(NqpError):
     """A study, mapping, indicator or variable definition is invalid."""
 
 
+# --- output -----------------------------------------------------------------------------
+class ReportError(NqpError):
+    """A table, figure or report cannot be made from the results, or its output cannot be written."""
+
+
 # --- estimation -------------------------------------------------------------------------
 class EstimationError(NqpError):
     """A model cannot be estimated as specified."""

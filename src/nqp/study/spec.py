@@ -331,10 +331,10 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
             use_controls = defaults["controls"] if m["controls"] is None else m["controls"]
             if isinstance(use_controls, str):
                 controls = _terms(_expand(use_controls, macros, file=file, where=where_m))
-            elif use_controls:
-                if "controls" not in macros:
-                    raise ConfigError(f"{where_m}: controls = true needs a 'controls' macro in [macros]", file=file)
+            elif use_controls and "controls" in macros:
                 controls = _terms(_expand(macros["controls"], macros, file=file, where=where_m))
+            elif m["controls"] is True:
+                raise ConfigError(f"{where_m}: controls = true needs a 'controls' macro in [macros]", file=file)
             else:
                 controls = ()
             regressors = _terms(_expand(m["regressors"], macros, file=file, where=where_m))

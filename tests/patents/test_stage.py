@@ -20,6 +20,7 @@ def _as_dict(counts):
 def test_cli_counts_problems_and_warehouse(tmp_path, capsys):
     d = write(tmp_path)
     out, db = tmp_path / "pat.parquet", tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()  # an (empty) warehouse: --db must name an existing one
     assert main(["patents", "--patents", str(d), "--firms", str(d / "firm_names.csv"), "--out", str(out),
                  "--db", str(db), "--workers", "1", "--quiet"]) == 0
     printed = capsys.readouterr().out
@@ -56,3 +57,13 @@ def test_partitions_workers_and_resume(tmp_path):
     assert all((tmp_path / "p.parquet.parts" / k).stat().st_mtime_ns == v for k, v in kept.items())
     assert _as_dict(pd.read_parquet(out)) == expected
     assert len(again.problems) == len(first.problems) == 7 * sum(map(len, PROBLEMS.values()))
+
+
+def test_db_must_exist_and_is_never_created(tmp_path, capsys):
+    d = write(tmp_path)
+    typo = tmp_path / "typo.duckdb"
+    code = main(["patents", "--patents", str(d), "--firms", str(d / "firm_names.csv"),
+                 "--out", str(tmp_path / "p.parquet"), "--db", str(typo), "--quiet"])
+    assert code == 1
+    assert "typo.duckdb does not exist" in capsys.readouterr().err
+    assert not typo.exists() and not (tmp_path / "p.parquet").exists()

@@ -66,3 +66,12 @@ def test_cli_index_with_missing_file(tmp_path, capsys):
     rows = pd.read_parquet(out)
     assert rows["reason"].tolist() == ["", "missing"]
     assert rows["section_heading"].tolist()[0] == "董事会报告" and rows["ai_hits"].tolist()[0] == 2
+
+
+def test_db_must_name_an_existing_warehouse(corpus, tmp_path, capsys):
+    d, _ = corpus
+    typo = tmp_path / "typo.duckdb"
+    code = main(["text", "--reports", str(d), "--out", str(tmp_path / "t.parquet"), "--db", str(typo), "--quiet"])
+    assert code == 1
+    assert "typo.duckdb does not exist" in capsys.readouterr().err
+    assert not typo.exists() and not (tmp_path / "t.parquet").exists()

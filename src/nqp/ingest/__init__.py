@@ -11,6 +11,7 @@ from nqp._lazy import lazy_getattr
 
 _LAZY = {
     "ingest": "nqp.ingest.load",
+    "ingest_exports": "nqp.ingest.load",
     "LoadReport": "nqp.ingest.report",
     "TableLoad": "nqp.ingest.report",
     "open_warehouse": "nqp.ingest.warehouse",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -190,3 +190,103 @@ def run_patents(
     return PatentRun(counts, report, problems, records=table.num_rows, duplicates=dups.num_rows,
                      partitions=len(keys), done=len(todo), resumed=len(keys) - len(todo), failed=failed,
                      seconds=time.perf_counter() - t0)
+
+
+@dataclass
+class PatentStageReport:
+    """What :func:`patents_stage` did: the run, the files written, the name sources, warnings."""
+
+    run: PatentRun
+    out: Path
+    report_path: Path
+    problems_path: Path
+    name_sources: dict[str, int] = field(default_factory=dict)  # where the firm names came from
+    db: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Applicants matched / ambiguous / out_of_period / unmatched."""
+        r = self.run.report
+        return {k: int(v) for k, v in r["status"].value_counts().items()} if not r.empty else {}
+
+
+def patents_stage(
+    patents: str | Path,
+    out: str | Path,
+    *,
+    db: str | Path | None = None,
+    firms: str | Path | None = None,
+    ipc: str | Path | None = None,
+    keywords: str | Path | None = None,
+    rule: str = "either",
+    ipc_scope: str = "any",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    partition_size: int = 1_000_000,
+    keep_parts: bool = False,
+    quiet: bool = True,
+) -> PatentStageReport:
+    """The ``nqp patents`` stage: IncoPat records → AI patents → listed firms → firm-year counts.
+
+    Firm names come from the warehouse ``db`` (current and former full names, subsidiaries:
+    :func:`nqp.patents.firm_table.warehouse_firm_names`) and/or a name file ``firms``
+    (``stkcd, name, kind, valid_from, valid_to``); with both, the file's rows are added.
+    Writes ``out`` (Parquet), ``<out>.match_report.csv``, ``<out>.problems.csv`` and, with
+    ``db``, tables ``patent_counts`` and ``patent_match_report`` into the warehouse.
+    Raises :class:`MissingFileError` when ``db`` does not exist (it is never created here).
+    """
+    import os
+
+    from nqp.atomic import atomic_write_csv
+    from nqp.errors import MissingFileError
+    from nqp.patents.classify import load_keywords
+    from nqp.patents.firm_table import combine, warehouse_firm_names
+    from nqp.patents.ipc import load_ipc_definitions
+    from nqp.patents.names import read_firm_names
+
+    if db is not None and not Path(db).is_file():
+        raise MissingFileError(f"warehouse {Path(db).name} does not exist (--db must name a warehouse that "
+                               "`nqp ingest` built); nothing was written", file=str(db))
+    if db is None and firms is None:
+        raise MissingFileError("no firm names to match applicants to: give the warehouse (--db) or a name "
+                               "file (--firms)", file=None)
+    warnings: list[str] = []
+    tables, sources = [], {}
+    if db is not None:
+        fn = warehouse_firm_names(db)
+        tables.append(fn.names)
+        sources.update(fn.sources)
+        warnings += [f"patents: the warehouse has no {t} table; its names are not used for matching"
+                     for t in fn.missing]
+    if firms is not None:
+        own = read_firm_names(firms)
+        tables.append(own)
+        sources[Path(firms).name] = len(own)
+    names = combine(*tables)
+    if names.empty:
+        from nqp.errors import InputError
+
+        raise InputError("no firm names to match patent applicants to: the warehouse has no company_profile "
+                         "(TRD_Co) and no --firms file was given", file=str(db) if db else None)
+    clf = Classifier(tuple(load_ipc_definitions(ipc)), load_keywords(keywords), rule, ipc_scope)
+    ctx = PatentContext(clf, FirmIndex(names))
+    res = run_patents(patents, ctx, out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+                      partition_size=partition_size, quiet=quiet, keep_parts=keep_parts)
+    out = Path(out)
+    report_path, problems_path = out.with_suffix(".match_report.csv"), out.with_suffix(".problems.csv")
+    atomic_write_csv(res.report, report_path)
+    atomic_write_csv(res.problems, problems_path)
+    if db is not None:
+        from nqp.jobs.store import upsert_table
+
+        upsert_table(db, "patent_counts", res.counts, ["stkcd", "year"])
+        upsert_table(db, "patent_match_report", res.report, ["applicant"])
+    if not res.problems.empty:
+        by = res.problems["problem"].value_counts()
+        warnings.append(f"patents: {len(res.problems)} record problems ({problems_path.name}): "
+                        + "; ".join(f"{k}: {v}" for k, v in by.items()))
+    if res.failed:
+        warnings.append(f"patents: {res.failed} partitions failed")
+    return PatentStageReport(run=res, out=out, report_path=report_path, problems_path=problems_path,
+                             name_sources=sources, db=Path(db) if db else None, warnings=warnings)

@@ -64,6 +64,7 @@ class SynthSummary:
     reports: int
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # none today; the stage-report interface
 
 
 class _Out:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +137,129 @@ def run_text(
     failed = int((rows["status"] != "ok").sum()) if not rows.empty else 0
     return TextRun(rows, done=len(todo), failed=failed, resumed=resumed, seconds=time.perf_counter() - t0,
                    timings=timings, discarded_checkpoints=store.discarded)
+
+
+@dataclass
+class TextStageReport:
+    """What :func:`text_stage` did: the run, the files not used, the problem list and warnings."""
+
+    run: TextRun
+    out: Path
+    problems_path: Path
+    problems: pd.DataFrame
+    reports: int  # report files found (after de-duplication)
+    skipped: list[Skipped] = field(default_factory=list)
+    db: Path | None = None
+    unknown_firms: int | None = None  # reports of firms not in the warehouse (None: not checked)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.run.rows
+
+    @property
+    def ok(self) -> int:
+        return int((self.rows["status"] == "ok").sum()) if not self.rows.empty else 0
+
+    @property
+    def without_section(self) -> int:
+        """Reports processed whole because no MD&A heading was found."""
+        if self.rows.empty or "section_found" not in self.rows:
+            return 0
+        return int((~self.rows["section_found"].fillna(False).astype(bool)).sum() - self.run.failed)
+
+
+PROBLEM_COLUMNS = ["stkcd", "year", "file", "reason", "message"]
+
+
+def text_stage(
+    reports: str | Path | None,
+    out: str | Path,
+    *,
+    db: str | Path | None = None,
+    index: str | Path | None = None,
+    dicts: Sequence[str | Path] = (),
+    negation: bool = False,
+    negation_scope: str = "adjacent",
+    jieba: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    partition_size: int = 32,
+    timeout: float = 120.0,
+    memory_mb: float = 4096.0,
+    max_pages: int = 2000,
+    keep_parts: bool = False,
+    quiet: bool = True,
+) -> TextStageReport:
+    """The ``nqp text`` stage: annual reports in ``reports`` (or those named by ``index``, a CSV
+    of ``stkcd, year, file``) → ``out`` (Parquet, one row per firm-year) and
+    ``<out>.problems.csv``; with ``db`` (an existing warehouse) also table ``text_measures``.
+
+    Raises :class:`MissingFileError` when the reports folder or the warehouse does not exist
+    (a misspelt ``db`` never creates a new warehouse).
+    """
+    import os
+
+    from nqp.atomic import atomic_write_csv
+    from nqp.errors import MissingFileError
+    from nqp.text.dictionary import load_dictionaries
+    from nqp.text.extract import Limits
+    from nqp.text.measures import CountingOptions
+    from nqp.text.reports import read_index, scan_reports
+
+    if reports is None and index is None:
+        raise MissingFileError("give a reports folder or an index CSV", file=None)
+    folder = Path(reports or ".")
+    if reports is not None and not folder.is_dir():
+        raise MissingFileError("reports folder does not exist", file=str(folder))
+    if db is not None and not Path(db).is_file():
+        raise MissingFileError(f"warehouse {Path(db).name} does not exist (--db must name a warehouse that "
+                               "`nqp ingest` built); nothing was written", file=str(db))
+    if index is not None:
+        found, skipped = read_index(index, folder), []
+    else:
+        found, skipped = scan_reports(folder)
+    cfg = TextConfig(
+        dictionaries=tuple(load_dictionaries(list(dicts))),
+        counting=CountingOptions(negation=negation, negation_scope=negation_scope, jieba=jieba),
+        limits=Limits(seconds=timeout, max_pages=max_pages),
+    )
+    res = run_text(found, cfg, out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+                   partition_size=partition_size, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
+                   quiet=quiet, keep_parts=keep_parts)
+    rows = res.rows
+    unknown = None
+    if db is not None:
+        from nqp.jobs.store import known_firms, upsert_table
+
+        firms = known_firms(db)
+        if firms is not None and not rows.empty:
+            rows["firm_in_warehouse"] = rows["stkcd"].isin(firms)
+            unknown = int((~rows["firm_in_warehouse"]).sum())
+        if not rows.empty:
+            upsert_table(db, "text_measures", rows, KEY)
+    problems = [{"stkcd": r.stkcd, "year": r.year, "file": r.file, "reason": r.reason, "message": r.message}
+                for r in res.failures.itertuples()]
+    problems += [{"stkcd": "", "year": None, "file": s.path, "reason": "skipped: " + s.reason, "message": ""}
+                 for s in skipped]
+    if "firm_in_warehouse" in rows:
+        problems += [{"stkcd": r.stkcd, "year": r.year, "file": r.file, "reason": "firm_not_in_warehouse",
+                      "message": "report processed; no such firm in the warehouse"}
+                     for r in rows.loc[~rows["firm_in_warehouse"]].itertuples()]
+    problems_path = Path(out).with_suffix(".problems.csv")
+    frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    atomic_write_csv(frame, problems_path)
+    warnings = []
+    if res.failed:
+        warnings.append(f"text: {res.failed} reports failed (listed in {problems_path.name})")
+    if skipped:
+        warnings.append(f"text: {len(skipped)} files in the reports folder not used (listed in {problems_path.name})")
+    if unknown:
+        warnings.append(f"text: {unknown} reports of firms not in the warehouse")
+    if db is not None and unknown is None:
+        warnings.append("text: firms not checked (no company_profile in the warehouse)")
+    if res.discarded_checkpoints:
+        warnings.append("text: checkpoints of a run with other options were discarded")
+    return TextStageReport(run=res, out=Path(out), problems_path=problems_path, problems=frame,
+                           reports=len(found), skipped=list(skipped), db=Path(db) if db else None,
+                           unknown_firms=unknown, warnings=warnings)

@@ -203,8 +203,12 @@ def build_model_frame(
     panel: tuple[str, str] | None = None,
     drop_singletons: bool = True,
     columns: DataColumns | None = None,
+    subset: np.ndarray | None = None,
 ) -> ModelFrame:
-    """Turn ``data`` into the arrays of ``formula`` on its estimation sample."""
+    """Turn ``data`` into the arrays of ``formula`` on its estimation sample.
+
+    subset: boolean mask of the rows that may be used (a subsample, as Stata's ``if``: lags
+    still come from the whole frame); rows outside it are not counted in ``n_missing``."""
     cols = columns if columns is not None else DataColumns(data, panel)
     data = cols.data
     cols.check(formula, list(cluster) + ([weights] if weights else []))
@@ -236,7 +240,9 @@ def build_model_frame(
             i = int(np.argmax(np.isfinite(w) & (w < 0)))
             raise EstimationError(f"weight {weights!r} is negative", variable=weights, row=data.index[i])
         mask &= np.isfinite(w) & (w > 0)
-    n_missing = int(n_full - mask.sum())
+    if subset is not None:
+        mask &= subset
+    n_missing = int((n_full if subset is None else int(subset.sum())) - mask.sum())
     if not mask.any():
         counts = {nm: int((~np.isfinite(c)).sum()) for nm, c in zip([formula.depvar.label, *x_names], [y, *x_cols])}
         worst = max(counts, key=counts.get) if counts else None

@@ -21,7 +21,8 @@ from nqp.econometrics.collinearity import AbsorbedDof, absorbed_dof, collinear_c
 from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import INTERCEPT, ModelFrame, build_model_frame
-from nqp.econometrics.results import FeolsResult
+from nqp.econometrics.fit_warnings import with_recorded_warnings
+from nqp.econometrics.results import FeolsResult, inference_sample
 from nqp.econometrics.vcov import Dof, VcovSpec, compute_vcov, parse_vcov
 from nqp.errors import (
     CollinearityWarning,
@@ -164,7 +165,8 @@ def build_result(
         fixef_redundant=dict(zip(s.mf.fe_names, s.adof.redundant)),
         n_clusters=ncl, n_singletons=s.mf.n_singletons, n_missing=s.mf.n_missing,
         dropped_collinear=list(dropped), obs_index=s.mf.obs_index, converged=s.converged,
-        resid=resid, fitted=y - resid, _score_x=score_x, _bread=bread, _weights=w, **extra,
+        resid=resid, fitted=y - resid, _score_x=score_x, _bread=bread, _weights=w,
+        _sample=inference_sample(s), **extra,
     )
 
 
@@ -203,6 +205,7 @@ def absorb(mf: ModelFrame, cols: np.ndarray, tol: float, maxiter: int, formula: 
     return out, ok
 
 
+@with_recorded_warnings
 def feols(
     formula: str,
     data: pd.DataFrame,

@@ -10,22 +10,49 @@ is nested in a cluster variable -- there reghdfe would count the constant twice)
 * r2_within = 1 - RSS/TSS_within, TSS_within = sum of squares of y after absorbing the FEs;
 * adj_r2_within = 1 - (RSS/df_full) / (TSS_within/(df_full + K));
 * rmse = sqrt(RSS/df_full).
+
+Every result answers the common interface of :mod:`nqp.results` (``tidy``, ``glance``,
+``to_dict``, ``summary``, a one-line repr, ``_repr_html_``) and ``with_vcov`` (new standard
+errors from the stored scores, without refitting; :mod:`nqp.econometrics.with_vcov`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
 
-@dataclass(frozen=True, eq=False)
-class FeolsResult:
-    """One estimated model. Series/DataFrames are indexed by regressor name."""
+if TYPE_CHECKING:
+    from nqp.econometrics.ols import Sample
+
+
+def inference_sample(s: Sample) -> Sample:
+    """The part of a fit's :class:`~nqp.econometrics.ols.Sample` that ``with_vcov`` needs (FE
+    and cluster codes, weights, counts, the VCE asked for), without the model's data matrix:
+    the regressor arrays are replaced by empty ones and y is copied (so the result does not
+    keep the whole model frame alive)."""
+    mf = s.mf
+    n = mf.nobs
+    empty = np.empty((n, 0))
+    slim = replace(mf, y=np.array(mf.y, copy=True), X=empty, endog=empty, Z=empty, matrix=None)
+    return replace(s, mf=slim)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FeolsResult(ResultDisplay):
+    """One estimated model. Series/DataFrames are indexed by regressor name.
+
+    ``warnings``: the messages of the warnings emitted while fitting this model (collinear
+    regressors dropped, singletons, convergence, ...), in order; they are also emitted as
+    Python warnings. ``n_clusters`` is per clustering dimension; ``glance()["n_clusters"]``
+    is the smallest of them (the G of the t degrees of freedom).
+    """
 
     formula: str
     depvar: str
@@ -63,10 +90,73 @@ class FeolsResult:
     _score_x: np.ndarray = field(repr=False)  # regressors of the scores (X~, or X^ for 2SLS)
     _bread: np.ndarray = field(repr=False)
     _weights: np.ndarray | None = field(repr=False)
+    warnings: tuple[str, ...] = ()
+    _sample: Any = field(default=None, repr=False)  # inference_sample(...) of the fit, for with_vcov
 
     @property
     def is_iv(self) -> bool:
         return False
+
+    @property
+    def estimator(self) -> str:
+        return "2SLS" if self.is_iv else "OLS"
+
+    @property
+    def fixed_effects(self) -> list[str]:
+        """Names of the absorbed fixed effects (``a^b`` for an interacted one)."""
+        return list(self.fixef_sizes)
+
+    @property
+    def cluster(self) -> list[str] | None:
+        """Cluster variables of the standard errors, or None when they are not clustered."""
+        if self._sample is not None:
+            c = list(self._sample.spec.cluster)
+            return c or None
+        return list(self.n_clusters) or None
+
+    @property
+    def _repr_name(self) -> str:  # type: ignore[override]
+        return f"{type(self).__name__} {self.estimator} {self.formula!r}"
+
+    _repr_keys = ("nobs", "r2", "r2_within", "vcov_type")
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """One row per coefficient: ``term, estimate, std_error, statistic, p_value, conf_low,
+        conf_high`` (t statistic; interval coef ± t_{df_resid,(1+level)/2}·se, as ``confint``)."""
+        ci = self.confint(level)
+        return pd.DataFrame({
+            "term": list(self.coef.index), "estimate": self.coef.to_numpy(), "std_error": self.se.to_numpy(),
+            "statistic": self.tstat.to_numpy(), "p_value": self.pvalue.to_numpy(),
+            "conf_low": ci.iloc[:, 0].to_numpy(), "conf_high": ci.iloc[:, 1].to_numpy()}, columns=list(TIDY_COLUMNS))
+
+    def glance(self) -> dict[str, Any]:
+        """The model's scalars (JSON-ready). ``n_clusters``: smallest number of clusters over
+        the clustering dimensions (None when not clustered); ``n_clusters_by``: per dimension."""
+        g: dict[str, Any] = {
+            "estimator": self.estimator, "depvar": self.depvar, "formula": self.formula,
+            "nobs": self.nobs, "r2": self.r2, "adj_r2": self.adj_r2, "r2_within": self.r2_within,
+            "adj_r2_within": self.adj_r2_within, "rmse": self.rmse, "f_stat": self.f_stat, "f_pvalue": self.f_pvalue,
+            "n_clusters": min(self.n_clusters.values()) if self.n_clusters else None,
+            "n_clusters_by": dict(self.n_clusters),
+            "fixed_effects": self.fixed_effects, "cluster": self.cluster,
+            "vcov_type": self.vcov_type, "ssc": self.ssc, "df_resid": self.df_resid,
+            "df_absorbed": self.df_absorbed, "n_singletons": self.n_singletons, "n_missing": self.n_missing,
+            "converged": self.converged, "n_warnings": len(self.warnings),
+        }
+        return json_ready(g)
+
+    def with_vcov(self, vcov: str | dict | None = None, cluster: str | list[str] | None = None,
+                  ssc: str | None = None, data: pd.DataFrame | None = None) -> FeolsResult:
+        """The same estimates with other standard errors, recomputed from the stored scores
+        without refitting (t, p, confidence intervals, F, number of clusters follow).
+
+        Equal to refitting with the new options whenever the estimation sample would be the
+        same: a new cluster variable must have no missing value on the sample rows (else an
+        EstimationError). A cluster variable the fit did not use is read from ``data`` (the
+        frame the model was fitted on; rows are found by ``obs_index``)."""
+        from nqp.econometrics.with_vcov import with_vcov
+
+        return with_vcov(self, vcov=vcov, cluster=cluster, ssc=ssc, data=data)
 
     def confint(self, level: float = 0.95) -> pd.DataFrame:
         """t-based interval coef ± t_{df_resid, (1+level)/2} · se."""
@@ -121,10 +211,16 @@ class FeolsResult:
             "n_missing": self.n_missing,
             "dropped_collinear": list(self.dropped_collinear),
             "converged": self.converged,
+            "status": "ok",
+            "fixed_effects": self.fixed_effects,
+            "cluster": self.cluster,
+            "n_clusters_min": min(self.n_clusters.values()) if self.n_clusters else None,
+            "df_absorbed_nested": self.df_absorbed_nested,
+            "warnings": list(self.warnings),
         }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class IVResult(FeolsResult):
     """2SLS result: adds the first stages and (when available) weak-IV diagnostics."""
 
@@ -140,11 +236,30 @@ class IVResult(FeolsResult):
     def is_iv(self) -> bool:
         return True
 
+    def glance(self) -> dict[str, Any]:
+        """OLS scalars plus ``endog``, ``instruments`` and, when the diagnostics were computed,
+        the first-stage F per endogenous regressor (``first_stage_f``), the weak-identification
+        F (``weak_id_f``: Cragg-Donald, or Kleibergen-Paap rk Wald F with robust/cluster VCE),
+        Cragg-Donald F, KP rk Wald F, and the under-identification test (Anderson LM or KP rk LM)."""
+        g = super().glance()
+        g["endog"] = list(self.endog)
+        g["instruments"] = list(self.instruments)
+        d = self.iv_diagnostics
+        if d is not None:
+            g.update(json_ready({
+                "first_stage_f": dict(zip(d.endog_names, d.first_stage_f)),
+                "first_stage_pvalue": dict(zip(d.endog_names, d.first_stage_pvalue)),
+                "weak_id_f": d.weak_id_f, "cragg_donald_f": d.cragg_donald_f, "kp_rk_wald_f": d.kp_rk_wald_f,
+                "underid_stat": d.underid_stat, "underid_pvalue": d.underid_pvalue,
+                "anderson_lm": d.anderson_lm, "anderson_lm_pvalue": d.anderson_lm_pvalue,
+            }))
+        return g
+
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
         d["endog"] = list(self.endog)
         d["instruments"] = list(self.instruments)
         d["first_stage"] = {k: v.to_dict() for k, v in self.first_stage.items()}
         diag = self.iv_diagnostics
-        d["iv_diagnostics"] = diag.to_dict() if hasattr(diag, "to_dict") else diag
+        d["iv_diagnostics"] = json_ready(diag.to_dict()) if hasattr(diag, "to_dict") else diag
         return d

@@ -315,7 +315,7 @@ def test_regressor_absorbed_jointly_by_two_fes_is_dropped_and_named():
     with pytest.warns(CollinearityWarning) as rec:
         r = feols("y ~ x + x_fy + c1 + c_lin | firm + year", df, tol=1e-13)
     text = " ".join(str(w.message) for w in rec)
-    assert "'x_fy' (constant within the fixed effects firm+year)" in text and "'c_lin' (collinear" in text
+    assert "'x_fy' (collinear with the fixed effects firm+year)" in text and "'c_lin' (collinear" in text
     assert r.dropped_collinear == ["x_fy", "c_lin"] and list(r.coef.index) == ["x", "c1"]
     assert np.isfinite(r.coef).all() and np.isfinite(r.se).all() and np.isfinite(r.pvalue).all()
     base = quiet_feols("y ~ x + c1 | firm + year", df, tol=1e-13)

@@ -4,7 +4,9 @@
   of the FEs and the regressors before them. The later one is dropped, as Stata and fixest do.
   Criterion: a column is dropped when the share of its (weighted, centred) sum of squares left
   after projecting on the FEs and the kept earlier columns is below ``tol`` (fixest's
-  ``collin.tol`` is 1e-9 on a Cholesky pivot of the same quantity).
+  ``collin.tol`` is 1e-9 on a Cholesky pivot of the same quantity), judged on a scale-free
+  basis (centred two-pass sums of squares, unit-diagonal Cholesky), so a column's mean and
+  units never make it "collinear" (issue 13: ``x + 1e5`` without FE, ``x + 1e8`` with them).
 * :func:`absorbed_dof` -- reghdfe's count of absorbed FE parameters ``df_a = sum_g (K_g - M_g)``
   (reghdfe ``src/reghdfe.mata`` DoF section, help "Degrees-of-Freedom Adjustments", defaults
   ``dof(pairwise clusters continuous)``): the first FE counts all its levels (it plays the role
@@ -20,44 +22,67 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 
 def collinear_columns(
-    xt: np.ndarray,
-    ss_raw: np.ndarray,
-    w: np.ndarray | None = None,
+    gram: np.ndarray,
+    scale: np.ndarray,
+    floor: np.ndarray,
     tol: float = 1e-9,
-    gram: np.ndarray | None = None,
 ) -> tuple[list[int], dict[int, str]]:
-    """Indices of columns to keep, and {dropped index: reason} with reason
-    "absorbed" (no variation left after the FEs) or "collinear" (with earlier columns).
+    """Indices of columns to keep, and {dropped index: reason} with reason "absorbed" (no
+    variation left after the FEs / the intercept) or "collinear" (with earlier kept columns).
 
-    xt: (n, k) partialled-out regressors; ss_raw: (k,) their sum of squares before partialling
-    (centred when the model has an intercept), the scale the tolerance is relative to.
-    gram: X~'WX~ when the caller has it already.
+    gram: (k, k) cross-products X~'WX~ of the partialled-out regressors (centred on the
+    intercept when the model has one and no FE); scale: (k,) each column's variation before
+    partialling (two-pass centred sum of squares; uncentred without FE and intercept); floor:
+    (k,) the rounding floor of the partialled sums of squares, ``1e-20`` times the uncentred
+    sum of squares (float64 keeps ~16 digits of x, so the variation of a column whose mean is
+    1e10 times its spread is rounding).
+
+    Column j with partialled sum of squares g_jj is dropped as absorbed when
+    g_jj <= max(tol * scale_j, floor_j); else its residual share after projecting on the kept
+    columns, r_j = 1 - g_Kj' G_KK^-1 g_Kj / g_jj, is computed on the unit-diagonal matrix
+    D^-1/2 G D^-1/2 by a growing Cholesky factor (scale-free: a column's location and units do
+    not matter), and it is dropped as collinear when r_j g_jj <= max(tol * scale_j, floor_j)
+    or r_j <= 1e-12. fixest's ``collin.tol`` is 1e-9 on a Cholesky pivot of the same quantity.
     """
-    k = xt.shape[1]
-    G = gram if gram is not None else xt.T @ (xt if w is None else xt * w[:, None])
+    k = gram.shape[0]
+    d = np.diag(gram).copy()
     keep: list[int] = []
     dropped: dict[int, str] = {}
+    L = np.zeros((k, k))  # Cholesky factor of the scaled gram of the kept columns
     for j in range(k):
-        scale = ss_raw[j] if ss_raw[j] > 0 else 0.0
-        if scale == 0.0 or G[j, j] <= tol * scale:
+        limit = max(tol * scale[j], floor[j])
+        if not d[j] > limit:
             dropped[j] = "absorbed"
             continue
-        if keep:
-            Gkk = G[np.ix_(keep, keep)]
-            gkj = G[keep, j]
-            resid = G[j, j] - gkj @ np.linalg.solve(Gkk, gkj)
+        m = len(keep)
+        if m:
+            g = gram[keep, j] / np.sqrt(d[keep] * d[j])
+            lj = scipy.linalg.solve_triangular(L[:m, :m], g, lower=True)
+            share = 1.0 - float(lj @ lj)
         else:
-            resid = G[j, j]
-        if resid <= tol * scale or resid <= 1e-12 * G[j, j]:
+            lj, share = np.empty(0), 1.0
+        if share * d[j] <= limit or share <= 1e-12:
             dropped[j] = "collinear"
             continue
+        L[m, :m] = lj
+        L[m, m] = np.sqrt(share)
         keep.append(j)
     return keep, dropped
+
+
+def constant_within(x: np.ndarray, codes: np.ndarray, w: np.ndarray | None, limit: float) -> bool:
+    """True when ``x`` has (weighted) within-level sum of squares <= ``limit`` for FE ``codes``."""
+    size = int(codes.max()) + 1 if codes.size else 0
+    cnt = np.bincount(codes, weights=w, minlength=size)
+    mean = np.bincount(codes, weights=x if w is None else x * w, minlength=size) / np.where(cnt > 0, cnt, 1)
+    r = x - mean[codes]
+    return float(np.sum(r * r if w is None else w * r * r)) <= limit
 
 
 def is_nested(fe: np.ndarray, cluster: np.ndarray) -> bool:

@@ -21,7 +21,17 @@ import warnings
 import numpy as np
 
 from nqp.econometrics.model_frame import INTERCEPT
-from nqp.econometrics.ols import Sample, build_result, fit_ols, select_regressors, solve_spd
+from nqp.econometrics.ols import (
+    Sample,
+    build_result,
+    centre_columns,
+    centred_basis,
+    fit_ols,
+    intercept_position,
+    select_regressors,
+    solve_spd,
+    to_raw_basis,
+)
 from nqp.econometrics.results import FeolsResult, IVResult
 from nqp.errors import IdentificationError, InferenceUnavailableWarning, NqpError
 
@@ -34,20 +44,31 @@ def fit_iv(s: Sample, *, yt: np.ndarray, Xt: np.ndarray, Et: np.ndarray, Zt: np.
         raise IdentificationError(
             f"underidentified: {kz} excluded instrument(s) {mf.z_names} for {ke} endogenous regressor(s) {mf.endog_names}",
             variable=mf.endog_names[0])
+    w = s.w
+    # without FE, estimation works on columns centred on their means (ols.centred_basis)
+    ic = intercept_position(s, mf.x_names)
+    yc, Ec, Xc, Zc = yt, Et, Xt, Zt
+    ybar, me, mx = 0.0, np.zeros(ke), np.zeros(Xt.shape[1])
+    if ic is not None:
+        Xc, mx = centred_basis(Xt, w, ic)
+        Ec, me = centre_columns(Et, w)
+        Zc, _ = centre_columns(Zt, w)
+        ycol, yb = centre_columns(yt[:, None], w)
+        yc, ybar = ycol[:, 0], float(yb[0])
     # regressors: endogenous first (as ivreg2 prints them), then exogenous; later ones dropped
-    R, Rt = np.column_stack([mf.endog, mf.X]), np.column_stack([Et, Xt])
+    R, Rc = np.column_stack([mf.endog, mf.X]), np.column_stack([Ec, Xc])
     r_names = mf.endog_names + mf.x_names
-    keep, dropped = select_regressors(s, R, Rt, r_names)
+    keep, dropped = select_regressors(s, R, Rc, r_names)
     en_keep = [j for j in keep if j < ke]
     ex_keep = [j - ke for j in keep if j >= ke]
     if not en_keep:
         raise IdentificationError(f"every endogenous regressor {mf.endog_names} was dropped as collinear",
                                   variable=mf.endog_names[0])
     # instruments: kept exogenous first, then excluded ones (a collinear excluded one is dropped)
-    X_k, Xt_k = mf.X[:, ex_keep], Xt[:, ex_keep]
+    X_k, Xt_k, Xc_k = mf.X[:, ex_keep], Xt[:, ex_keep], Xc[:, ex_keep]
     x_names = [mf.x_names[j] for j in ex_keep]
-    I, It = np.column_stack([X_k, mf.Z]), np.column_stack([Xt_k, Zt])
-    i_keep, i_dropped = select_regressors(s, I, It, x_names + mf.z_names)
+    I, Ic = np.column_stack([X_k, mf.Z]), np.column_stack([Xc_k, Zc])
+    i_keep, i_dropped = select_regressors(s, I, Ic, x_names + mf.z_names)
     z_keep = [j - len(ex_keep) for j in i_keep if j >= len(ex_keep)]
     z_names = [mf.z_names[j] for j in z_keep]
     if len(z_keep) < len(en_keep):
@@ -55,8 +76,8 @@ def fit_iv(s: Sample, *, yt: np.ndarray, Xt: np.ndarray, Et: np.ndarray, Zt: np.
             f"underidentified: {len(z_keep)} usable excluded instrument(s) {z_names} for "
             f"{len(en_keep)} endogenous regressor(s) (dropped as collinear: {i_dropped})",
             variable=mf.endog_names[en_keep[0]])
-    Zk, Ztk = mf.Z[:, z_keep], Zt[:, z_keep]
-    Ek, Etk = mf.endog[:, en_keep], Et[:, en_keep]
+    Zk, Ztk, Zck = mf.Z[:, z_keep], Zt[:, z_keep], Zc[:, z_keep]
+    Ek, Etk, Eck = mf.endog[:, en_keep], Et[:, en_keep], Ec[:, en_keep]
     e_names = [mf.endog_names[j] for j in en_keep]
 
     inst_raw, inst_t = np.column_stack([X_k, Zk]), np.column_stack([Xt_k, Ztk])
@@ -66,19 +87,23 @@ def fit_iv(s: Sample, *, yt: np.ndarray, Xt: np.ndarray, Et: np.ndarray, Zt: np.
         first[nm] = fit_ols(s, nm, Ek[:, j], Etk[:, j], inst_raw, inst_t, inst_names,
                             formula=f"{nm} ~ {' + '.join(inst_names)} (first stage of {s.formula})")
 
-    w = s.w
-    ZW = inst_t if w is None else inst_t * w[:, None]
-    pi, _ = solve_spd(ZW.T @ inst_t, ZW.T @ Etk)
-    Xhat = np.column_stack([inst_t @ pi, Xt_k])
-    Xfull = np.column_stack([Etk, Xt_k])
+    inst_c = np.column_stack([Xc_k, Zck])
+    ZW = inst_c if w is None else inst_c * w[:, None]
+    pi, _ = solve_spd(ZW.T @ inst_c, ZW.T @ Eck)
+    Xhat = np.column_stack([inst_c @ pi, Xc_k])
+    Xfull = np.column_stack([Eck, Xc_k])
     XhW = Xhat if w is None else Xhat * w[:, None]
-    beta, bread = solve_spd(XhW.T @ Xhat, XhW.T @ yt)
-    resid = yt - Xfull @ beta
+    beta, bread = solve_spd(XhW.T @ Xhat, XhW.T @ yc)
+    resid = yc - Xfull @ beta
+    basis = None
+    if ic is not None:
+        basis = (len(e_names) + x_names.index(INTERCEPT), np.concatenate([me[en_keep], mx[ex_keep]]))
+        beta = to_raw_basis(basis[0], basis[1], beta, ybar)
     res = build_result(
-        s, cls=IVResult, depvar=mf.y_name, y=mf.y, yt=yt, names=e_names + x_names, beta=beta, bread=bread,
-        resid=resid, score_x=Xhat, dropped=dropped + list(i_dropped),
+        s, cls=IVResult, depvar=mf.y_name, y=mf.y, yt=yc, names=e_names + x_names, beta=beta, bread=bread,
+        resid=resid, score_x=Xhat, dropped=dropped + list(i_dropped), basis=basis,
         endog=e_names, instruments=z_names, first_stage=first,
-        _zt=inst_t, _endog_t=Etk, _xt=Xfull,
+        _zt=inst_t, _endog_t=Etk, _xt=np.column_stack([Etk, Xt_k]),
     )
     diag = _diagnostics(s, yt, Etk, Xt_k, x_names, Ztk, e_names, res)
     if diag is not None:

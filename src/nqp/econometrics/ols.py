@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.linalg
 from scipy import special
 
-from nqp.econometrics.collinearity import AbsorbedDof, absorbed_dof, collinear_columns, fixest_k_fe
+from nqp.econometrics.collinearity import AbsorbedDof, absorbed_dof, collinear_columns, constant_within, fixest_k_fe
 from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import INTERCEPT, ModelFrame, build_model_frame
@@ -64,33 +64,96 @@ def vdot(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def raw_sum_squares(X: np.ndarray, w: np.ndarray | None, centred: bool) -> np.ndarray:
-    """Per-column (weighted) sum of squares, about the mean when ``centred`` (only a scale for
-    the collinearity tolerance, so the one-pass formula sum w x^2 - (sum w x)^2 / sum w will do)."""
-    if w is None:
-        ss = np.einsum("ij,ij->j", X, X)
-        if centred:
-            ss = ss - np.einsum("ij->j", X) ** 2 / X.shape[0]
-    else:
-        ss = np.einsum("i,ij,ij->j", w, X, X)
-        if centred:
-            ss = ss - np.einsum("i,ij->j", w, X) ** 2 / w.sum()
-    return np.maximum(ss, 0.0)
+    """Per-column (weighted) sum of squares, about the (weighted) mean when ``centred``.
+
+    Centred sums are computed in two passes, sum w (x - xbar)^2 with xbar corrected once more
+    (the one-pass sum w x^2 - (sum w x)^2 / sum w cancels to rounding when |mean|/sd ~ 1e8)."""
+    if not centred:
+        ss = np.einsum("ij,ij->j", X, X) if w is None else np.einsum("i,ij,ij->j", w, X, X)
+        return np.maximum(ss, 0.0)
+    c, _ = centre_columns(X, w)
+    return np.einsum("ij,ij->j", c, c) if w is None else np.einsum("i,ij,ij->j", w, c, c)
+
+
+def centre_columns(X: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(X - m, m) with m the (weighted) column means, computed in two passes (the mean of the
+    first residuals is added back), so that the centred values are accurate to rounding of x."""
+    m = np.average(X, axis=0, weights=w)
+    c = X - m
+    m2 = np.average(c, axis=0, weights=w)
+    c -= m2
+    return c, m + m2
+
+
+def intercept_position(s: Sample, names: list[str]) -> int | None:
+    """Column of the explicit intercept in a model without FE (then estimation works on
+    columns centred on their means, see :func:`centred_basis`), else None."""
+    if s.mf.fe.shape[1] or INTERCEPT not in names:
+        return None
+    return names.index(INTERCEPT)
+
+
+def centred_basis(Xt: np.ndarray, w: np.ndarray | None, ic: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns centred on their means with the intercept column kept at 1, and the means m
+    (0 for the intercept): X = Xc T with T = I + e_ic m'. OLS/2SLS in this basis is exact
+    algebra, and it is numerically stable when a regressor's mean is large relative to its
+    spread (a date code, ``x + 1e6``), where the normal equations of [1, x] are singular to
+    rounding. Results are mapped back by :func:`to_raw_basis`."""
+    c, m = centre_columns(Xt, w)
+    c[:, ic] = 1.0
+    m[ic] = 0.0
+    return c, m
+
+
+def to_raw_basis(ic: int, m: np.ndarray, beta_c: np.ndarray, ybar: float) -> np.ndarray:
+    """Coefficients on the raw columns from the fit of (y - ybar) on the centred basis:
+    b = b_c + e_ic (ybar - m'b_c)."""
+    b = beta_c.copy()
+    b[ic] += ybar - float(m @ beta_c)
+    return b
 
 
 def select_regressors(s: Sample, X: np.ndarray, Xt: np.ndarray, names: list[str], *,
                       gram: np.ndarray | None = None, ss_raw: np.ndarray | None = None) -> tuple[list[int], list[str]]:
-    """Indices kept; warns (CollinearityWarning) naming every dropped regressor and why."""
+    """Indices kept; warns (CollinearityWarning) naming every dropped regressor and why.
+
+    X: the columns before partialling; Xt: after partialling out the FEs (with no FE and an
+    intercept: the centred basis of :func:`centred_basis`); gram: Xt'WXt when known; ss_raw:
+    the centred sums of squares of X when known (``multi.py`` shares them). Criterion in
+    :func:`nqp.econometrics.collinearity.collinear_columns`."""
     has_fe = s.mf.fe.shape[1] > 0
-    if ss_raw is None:
-        ss_raw = raw_sum_squares(X, s.w, centred=has_fe)
-    keep, dropped = collinear_columns(Xt, ss_raw, s.w, gram=gram)
+    ic = intercept_position(s, names)
+    w = s.w
+    if gram is None:
+        gram = Xt.T @ (Xt if w is None else Xt * w[:, None])
+    uncentred = raw_sum_squares(X, w, centred=False)
+    if has_fe:
+        scale = ss_raw if ss_raw is not None else raw_sum_squares(X, w, centred=True)
+    elif ic is not None:
+        scale = np.diag(gram).copy()  # centred sums of squares (Σw for the intercept)
+    else:
+        scale = uncentred
+    floor = 1e-20 * uncentred
+    keep, dropped = collinear_columns(gram, scale, floor)
     if dropped:
-        absorbed = f"constant within the fixed effects {'+'.join(s.mf.fe_names)}" if has_fe else "zero in every row"
-        msgs = [f"{names[j]!r} ({absorbed if why == 'absorbed' else 'collinear with the other regressors'})"
+        msgs = [f"{names[j]!r} ({_drop_reason(s, X[:, j], why, max(1e-9 * scale[j], floor[j]), ic)})"
                 for j, why in dropped.items()]
         warnings.warn(CollinearityWarning(f"dropped {len(dropped)} regressor(s) in {s.formula!r}: " + "; ".join(msgs),
                                           variable=names[next(iter(dropped))]), stacklevel=4)
     return keep, [names[j] for j in dropped]
+
+
+def _drop_reason(s: Sample, x: np.ndarray, why: str, limit: float, ic: int | None) -> str:
+    """Why a column was dropped, in the words of what happened."""
+    if why == "collinear":
+        return "collinear with the other regressors"
+    fe = s.mf.fe
+    if fe.shape[1] == 0:
+        return "constant: collinear with the intercept" if ic is not None else "zero in every row"
+    for g, name in enumerate(s.mf.fe_names):
+        if fe.shape[1] == 1 or constant_within(x, fe[:, g], s.w, limit):
+            return f"constant within {name}"
+    return f"collinear with the fixed effects {'+'.join(s.mf.fe_names)}"
 
 
 def dof_for(s: Sample, K: int) -> Dof:
@@ -110,17 +173,28 @@ def solve_spd(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def build_result(
     s: Sample, *, cls=FeolsResult, depvar: str, y: np.ndarray, yt: np.ndarray, names: list[str],
     beta: np.ndarray, bread: np.ndarray, resid: np.ndarray, score_x: np.ndarray,
-    dropped: list[str], formula: str | None = None, **extra,
+    dropped: list[str], formula: str | None = None, basis: tuple[int, np.ndarray] | None = None, **extra,
 ) -> FeolsResult:
-    """Variance, tests and fit statistics from a solved (partialled-out) regression."""
+    """Variance, tests and fit statistics from a solved (partialled-out) regression.
+
+    basis: (intercept position, means m) when bread and score_x are in the centred basis of
+    :func:`centred_basis` (``beta`` is always on the raw columns); V and the bread are mapped
+    back by T^-1 = I - e_ic m' (V = T^-1 V_c T^-T) and the stored score regressors by T."""
     w = s.w
     K = len(names)
     dof = dof_for(s, K)
     ew = resid if w is None else resid * w
     rss = vdot(resid, ew)
+    Tinv = None
+    if basis is not None:
+        Tinv = np.eye(K)
+        Tinv[basis[0], :] -= basis[1]
     sx = None if s.spec.kind == "iid" else score_x * ew[:, None]  # rows w_i x_i e_i
-    V, df_t = compute_vcov(s.spec, bread, sx, rss, dof, s.mf.clusters)
+    V, df_t = compute_vcov(s.spec, bread, sx, rss, dof, s.mf.clusters, Tinv)
     del sx
+    if basis is not None:
+        bread = Tinv @ bread @ Tinv.T
+        score_x = score_x + score_x[:, [basis[0]]] * basis[1]
     if rss <= 1e-24 * max(vdot(yt, yt if w is None else yt * w), 1e-300):
         warnings.warn(DataWarning(f"{depvar!r} is fitted exactly in {formula or s.formula!r} (residual sum of squares "
                                   f"~0): standard errors are 0 and t statistics undefined", variable=depvar), stacklevel=4)
@@ -176,6 +250,11 @@ def fit_ols(s: Sample, depvar: str, y: np.ndarray, yt: np.ndarray, X: np.ndarray
     """OLS of partialled-out yt on Xt (columns of X before partialling, for collinearity checks).
 
     gram: optional cross-product [yt Xt]'W[yt Xt] (k+1, k+1), e.g. shared by many models."""
+    ic = intercept_position(s, names)
+    if ic is not None:  # no FE: work on the centred basis (a given gram is of the raw columns)
+        Xt, means = centred_basis(Xt, s.w, ic)
+        yc, ybar = centre_columns(yt[:, None], s.w)
+        yt, gram = yc[:, 0], None
     if gram is None:
         A = np.empty((yt.shape[0], Xt.shape[1] + 1), order="F")
         A[:, 0] = yt
@@ -190,8 +269,12 @@ def fit_ols(s: Sample, depvar: str, y: np.ndarray, yt: np.ndarray, X: np.ndarray
     kk = [j + 1 for j in keep]
     beta, bread = solve_spd(gram[np.ix_(kk, kk)], gram[kk, 0])
     resid = yt - Xk @ beta
+    basis = None
+    if ic is not None and ic in keep:
+        basis = (keep.index(ic), means[keep])
+        beta = to_raw_basis(basis[0], basis[1], beta, float(ybar[0]))
     return build_result(s, depvar=depvar, y=y, yt=yt, names=[names[j] for j in keep], beta=beta,
-                        bread=bread, resid=resid, score_x=Xk, dropped=dropped, formula=formula)
+                        bread=bread, resid=resid, score_x=Xk, dropped=dropped, formula=formula, basis=basis)
 
 
 def absorb(mf: ModelFrame, cols: np.ndarray, tol: float, maxiter: int, formula: str) -> tuple[np.ndarray, bool]:

@@ -115,7 +115,8 @@ def crv1_vcov(bread: np.ndarray, scores: np.ndarray, codes: np.ndarray, dof: Dof
 
 
 def crv1_multiway_vcov(
-    bread: np.ndarray, scores: np.ndarray, codes: np.ndarray, dof: Dof, names: list[str] | None = None
+    bread: np.ndarray, scores: np.ndarray, codes: np.ndarray, dof: Dof, names: list[str] | None = None,
+    basis_map: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Multi-way CRV1 (Cameron, Gelbach & Miller 2011): meat = sum over non-empty subsets S of
     the clustering dimensions of (-1)^(|S|+1) x the one-way meat of the intersection of S.
@@ -123,7 +124,9 @@ def crv1_multiway_vcov(
     One factor q = (N-1)/(denominator as one-way) * G_min/(G_min-1) with G_min the smallest
     number of clusters (reghdfe ``reghdfe_vce_cluster``; fixest ``cluster.df="min"``);
     t df = G_min - 1 (reghdfe: min with N - K - df_a). A non-positive-semidefinite result is
-    fixed by zeroing negative eigenvalues, as reghdfe (``reghdfe_fix_psd``) and fixest do.
+    fixed by zeroing negative eigenvalues, as reghdfe (``reghdfe_fix_psd``) and fixest do, after
+    mapping V to the reported coefficients by ``basis_map`` (B V B') when bread and scores are
+    in another basis (the centred basis of ``ols.centred_basis``).
     """
     c = codes.shape[1]
     names = names or [f"cluster{j}" for j in range(c)]
@@ -144,6 +147,8 @@ def crv1_multiway_vcov(
     _check_df(dd)
     q = (dof.N - 1) / dd * G / (G - 1)
     V = q * (bread @ meat @ bread)
+    if basis_map is not None:  # the fix is applied to the matrix of the reported coefficients
+        V = basis_map @ V @ basis_map.T
     V = (V + V.T) / 2
     evals, evecs = np.linalg.eigh(V)
     if evals.min() < -1e-12 * max(abs(evals.max()), 1e-300):
@@ -197,13 +202,16 @@ def parse_vcov(vcov: str | dict | None, cluster: str | list[str] | tuple[str, ..
 
 
 def compute_vcov(spec: VcovSpec, bread: np.ndarray, scores: np.ndarray, rss: float,
-                 dof: Dof, clusters: np.ndarray | None) -> tuple[np.ndarray, int]:
-    """Dispatch to the estimator for ``spec``."""
+                 dof: Dof, clusters: np.ndarray | None, basis_map: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Dispatch to the estimator for ``spec``; ``basis_map`` B maps V to B V B' (see
+    :func:`crv1_multiway_vcov`)."""
+    if spec.kind == "CRV1" and clusters is not None and clusters.shape[1] > 1:
+        return crv1_multiway_vcov(bread, scores, clusters, dof, list(spec.cluster), basis_map)
     if spec.kind == "iid":
-        return iid_vcov(bread, rss, dof)
-    if spec.kind == "hc1":
-        return hc1_vcov(bread, scores, dof)
-    assert clusters is not None
-    if clusters.shape[1] == 1:
-        return crv1_vcov(bread, scores, clusters[:, 0], dof, spec.cluster[0])
-    return crv1_multiway_vcov(bread, scores, clusters, dof, list(spec.cluster))
+        V, df_t = iid_vcov(bread, rss, dof)
+    elif spec.kind == "hc1":
+        V, df_t = hc1_vcov(bread, scores, dof)
+    else:
+        assert clusters is not None
+        V, df_t = crv1_vcov(bread, scores, clusters[:, 0], dof, spec.cluster[0])
+    return (V if basis_map is None else basis_map @ V @ basis_map.T), df_t

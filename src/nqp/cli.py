@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "nqp.text.command",
     "nqp.patents.command",
     "nqp.study.command",
+    "nqp.study.demo_command",
 )
 
 
@@ -62,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except NqpError as exc:
         print(f"nqp {args._name}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"nqp {args._name}: interrupted; outputs already in place are unchanged", file=sys.stderr)
+        return 130
+    except OSError as exc:  # a read-only folder, a full disk, a file that vanished
+        where = f" [file={exc.filename!r}]" if exc.filename else ""
+        print(f"nqp {args._name}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
 
 

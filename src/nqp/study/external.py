@@ -1,0 +1,51 @@
+"""The stage functions of the other parts, as the study pipeline calls them.
+
+Each returns a one-line summary for the run log; warnings raised inside are collected by the
+caller's :class:`~nqp.study.stages.StageLog`. This module only calls the parts' own stage
+functions (``nqp.ingest.ingest``, ``nqp.text.stage``, ``nqp.patents.stage``) with the paper's
+settings; it holds no logic of theirs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nqp.study.spec import Study
+
+
+def check_exports(data: Path, study: Study) -> None:
+    """Fail before any work when the exports lack a table the study's variables need."""
+    try:
+        from nqp.ingest.requirements import check_exports as check
+    except ImportError:  # older ingest without per-study requirements: ingest checks its own
+        return
+    check(data, sorted(study.variables()))
+
+
+def ingest(data: Path, warehouse: Path, *, quiet: bool) -> tuple[str, list[str]]:
+    from nqp.ingest.load import ingest as load
+
+    rep = load(data, warehouse, progress=not quiet)
+    text = f"{len(rep.tables)} tables loaded into {warehouse.name}"
+    if rep.missing_optional:
+        text += f"; optional tables absent: {', '.join(rep.missing_optional)}"
+    return text, list(rep.warnings)
+
+
+def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quiet: bool) -> tuple[str, list[str]]:
+    from nqp.text.stage import text_stage
+
+    rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet)
+    text = (f"{rep.reports:,} reports: {rep.ok:,} ok ({rep.without_section:,} without an MD&A heading), "
+            f"{len(rep.problems):,} problems listed in {rep.problems_path.name}")
+    return text, list(rep.warnings)
+
+
+def patents(folder: Path, warehouse: Path, out: Path, *, quiet: bool) -> tuple[str, list[str]]:
+    from nqp.patents.stage import patents_stage
+
+    rep = patents_stage(folder, out, db=warehouse, quiet=quiet)
+    st = rep.status_counts
+    text = (f"{rep.run.records:,} records; applicants matched {st.get('matched', 0):,}, ambiguous "
+            f"{st.get('ambiguous', 0):,}, unmatched {st.get('unmatched', 0):,} (see {rep.report_path.name})")
+    return text, list(rep.warnings)

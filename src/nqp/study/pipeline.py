@@ -1,0 +1,179 @@
+"""The whole study, stage by stage: exports -> warehouse -> text, patents -> panel -> models -> files.
+
+``run_pipeline`` is what ``nqp run`` and ``nqp demo`` call (the demo first writes the synthetic
+exports into the same staging folder). Each stage is a function of its part of the package;
+this module only orders them, times them (:class:`~nqp.study.stages.StageLog`) and writes the
+run's files into the output folder (staged, then moved into place whole):
+
+* ``warehouse.duckdb`` (with ``--data``), ``text_measures.parquet``, ``patent_counts.parquet``;
+* ``panel.parquet``, ``panel.csv``, ``panel.dta`` (the analysis sample, Stata 118 with labels);
+* ``results.json`` (every model, test and index weight; ``docs/results-json.md``);
+* ``tables/``, ``figures/``, ``report.html`` (:func:`nqp.report.write_report`);
+* ``manifest.json`` and ``run.log``.
+
+Layout of an exports folder (``--data``): the CSMAR/regional table files anywhere in it (the
+ingest mappings find them by name), annual reports under ``reports/`` and IncoPat patent
+exports under ``patents/``; a folder that is absent skips its stage (its variables are then
+reported unbuilt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nqp.atomic import atomic_write_text
+from nqp.errors import InputError
+from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
+from nqp.study.results_json import dumps, results_document
+from nqp.study.runner import StudyRun, run_study
+from nqp.study.spec import Study
+from nqp.study.stages import StageLog
+
+SYNTHETIC_BANNER = ("SYNTHETIC DATA: these results come from nqp's synthetic data set, generated to resemble "
+                    "CSMAR/IncoPat exports. They say nothing about real firms.")
+
+
+@dataclass
+class PipelineResult:
+    out: Path
+    run: StudyRun
+    panel: Any
+    results: dict[str, Any]
+    log: StageLog
+
+
+def _lags(study: Study) -> tuple[str, ...]:
+    """The study's declared lags plus every lag term its models use (``L.x``, ``L2.x``)."""
+    from nqp.study.spec import _LAG
+
+    terms = list(study.lags)
+    for m in study.models:
+        for t in [*m.regressors, *m.controls, *m.instruments, *m.endog]:
+            for part in t.split(":"):
+                if _LAG.match(part) and part not in terms:
+                    terms.append(part)
+    return tuple(terms)
+
+
+def build_study_panel(study: Study, warehouse: Path) -> Any:
+    """``nqp.panel.build_panel`` with the study's sample rules, lags and index settings."""
+    from nqp.panel import build_panel
+    from nqp.panel.sample import SampleOptions
+
+    s = study.sample
+    limits = tuple(s["winsorize"]) if isinstance(s["winsorize"], list) else (0.01, 0.99)
+    opts = SampleOptions(drop_st=s["drop_st"], drop_financial=s["drop_financial"],
+                         winsorize=bool(s["winsorize"]), winsorize_limits=limits,  # type: ignore[arg-type]
+                         winsorize_by=s["winsorize_by"] or None, index_method=study.index["method"])
+    kwargs: dict[str, Any] = {}
+    lags = _lags(study)
+    if lags:
+        kwargs.update(lags=lags, lag_convention=s["lag_convention"])
+    return build_panel(warehouse, definitions=study.definitions, first_year=study.first_year,
+                       last_year=study.last_year, sample=opts, indicator_system=study.index["indicators"], **kwargs)
+
+
+def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None) -> None:
+    """Exports folder -> warehouse, then the annual reports and patents found beside them."""
+    from nqp.study import external
+
+    stages = [("ingest", "ingest: raw exports -> warehouse", lambda: external.ingest(data, warehouse, quiet=log.quiet))]
+    reports, patents = data / "reports", data / "patents"
+    if reports.is_dir():
+        stages.append(("text", "text: annual reports -> keyword measures", lambda: external.text(
+            reports, warehouse, warehouse.parent / "text_measures.parquet", workers=workers, quiet=log.quiet)))
+    else:
+        log.warn("text", f"no reports/ folder in {data}: annual-report measures are not built")
+    if patents.is_dir():
+        stages.append(("patents", "patents: AI patents -> firm-year counts", lambda: external.patents(
+            patents, warehouse, warehouse.parent / "patent_counts.parquet", quiet=log.quiet)))
+    else:
+        log.warn("patents", f"no patents/ folder in {data}: AI patent counts are not built")
+    for name, title, fn in stages:
+        with log.stage(name, title):
+            summary, warned = fn()
+            log.info(f"  {summary}")
+            for w in warned:
+                log.warn(name, w)
+
+
+def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path | None = None,
+                 force: bool = False, log: StageLog | None = None, synthetic: bool = False,
+                 seed: int | None = None, workers: int | None = None, before: Any = None,
+                 report: bool = True) -> PipelineResult:
+    """Run ``study`` end to end into ``out``.
+
+    Exactly one of ``data`` (an exports folder, ingested into ``out/warehouse.duckdb``) and
+    ``db`` (an existing warehouse, read only) is given -- or neither when ``before(staging)``
+    writes the exports (the demo) and returns the exports folder. ``force`` replaces an existing
+    ``out`` (only once the new run has finished)."""
+    log = log or StageLog()
+    folder = OutputFolder(out, force=force)
+    if db is not None and not Path(db).is_file():
+        raise InputError("--db must name an existing warehouse (DuckDB file); build one with `nqp ingest`",
+                         file=str(db))
+    if data is not None and not Path(data).is_dir():
+        raise InputError("--data must name a folder of exports", file=str(data))
+    if data is not None:
+        from nqp.study import external
+
+        external.check_exports(Path(data), study)
+    staging = folder.open()
+    try:
+        if before is not None:
+            data = before(staging, log)
+        if data is not None:
+            warehouse = staging / "warehouse.duckdb"
+            ingest_stage(Path(data), warehouse, log, workers=workers)
+        else:
+            assert db is not None
+            warehouse = Path(db)
+        with log.stage("panel", "panel: variables, sample rules, lags, NQP index"):
+            panel = build_study_panel(study, warehouse)
+            log.info(f"  {len(panel.frame):,} firm-years, {panel.frame['stkcd'].nunique():,} firms; "
+                     f"{len(panel.built)} variables built, {len(panel.unbuilt)} not built")
+            for name, why in panel.unbuilt.items():
+                log.warn("panel", f"{name} not built: {why}")
+        with log.stage("models", f"models: {len(study.models)} models and {len(study.tests)} tests of "
+                                 f"{len(study.tables)} tables"):
+            run = run_study(study, panel.frame)
+            log.add(run.warnings)
+            log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
+                     f"({run.seconds['models']:.2f} s), {len(run.tests)} tests ({run.seconds['tests']:.2f} s)")
+        with log.stage("write", "files: results.json, panel.parquet/csv/dta"):
+            doc = results_document(run, panel, synthetic=synthetic, seed=seed, extra_warnings=[
+                w for w in log.warnings if not w.where.startswith(("model ", "test ", "models"))])
+            atomic_write_text(staging / "results.json", dumps(doc))
+            from nqp.panel.export import write_panel_files
+
+            write_panel_files(panel, staging, note=SYNTHETIC_BANNER if synthetic else None)
+        if report:
+            _report_stage(doc, staging, log)
+        outputs = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*"))
+                   if p.is_file() and p.suffix != ".duckdb" and "raw" not in p.relative_to(staging).parts}
+        inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
+        man = manifest(study=study, seed=seed, synthetic=synthetic, inputs=inputs, seconds=dict(log.seconds),
+                       warnings=log.warnings, outputs=outputs,
+                       settings={"data": str(data) if data is not None else None, "db": str(db) if db else None})
+        import json
+
+        atomic_write_text(staging / "manifest.json", json.dumps(man, indent=1, ensure_ascii=False) + "\n")
+        log.info(f"total {log.total_seconds:.1f} s")
+        atomic_write_text(staging / "run.log", "\n".join(log.lines) + "\n")
+        final = folder.commit()
+    except BaseException:
+        folder.discard()
+        raise
+    return PipelineResult(out=final, run=run, panel=panel, results=doc, log=log)
+
+
+def _report_stage(doc: dict[str, Any], staging: Path, log: StageLog) -> None:
+    try:
+        from nqp.report import write_report
+    except ImportError:
+        log.warn("report", "nqp.report is not available: tables, figures and report.html not written")
+        return
+    with log.stage("report", "report: tables, figures, report.html"):
+        write_report(doc, staging)

@@ -1,0 +1,239 @@
+"""Run a study's models and tests on a panel (研究运行): ``run_study(study, frame) -> StudyRun``.
+
+Pure computation: a validated :class:`~nqp.study.spec.Study` and the panel frame in, results
+out; no files are read or written here (``nqp.study.outputs`` writes them).
+
+* Models are turned into :class:`nqp.econometrics.ModelSpec` s and estimated by
+  :func:`nqp.econometrics.feols_multi`, which groups them by sample and fixed effects so each
+  variable is absorbed once per group. A model that cannot be estimated is kept with its reason
+  (status ``failed``) and the others still run.
+* An IV model with ``first_stage = true`` gives two columns: its first stage, then the second.
+* Between-group tests (Table 6) use the two models' samples as group 0 and group 1 of one
+  data set: ``permutation`` (Stata bdiff), ``suest`` or ``chow`` from
+  :mod:`nqp.econometrics.group_tests`.
+* Warnings are records (:class:`WarningRecord`: where, message): each model and test collects
+  its own; none is printed here.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqp.errors import EstimationError, NqpError
+from nqp.study.spec import ModelDef, Study, TestDef
+
+
+@dataclass(frozen=True)
+class WarningRecord:
+    """One warning, with the place it comes from (``model t5_lags``, ``panel``, ``ingest``)."""
+
+    where: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class ModelEntry:
+    """One column of a table: the model definition and its result (or why there is none)."""
+
+    model: ModelDef
+    column: str
+    result: Any = None            # FeolsResult / IVResult, or a first-stage FeolsResult
+    error: str | None = None
+    error_type: str | None = None
+    stage: str | None = None      # None, or "first" (then first_stage_of names the IV model)
+    first_stage_of: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"{self.model.id}.first" if self.stage == "first" else self.model.id
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+@dataclass
+class TestEntry:
+    __test__ = False
+
+    test: TestDef
+    result: Any = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StudyRun:
+    """Everything a run estimated, in the study's order."""
+
+    study: Study
+    entries: list[ModelEntry]
+    tests: list[TestEntry]
+    warnings: list[WarningRecord]
+    seconds: dict[str, float]
+
+    def entry(self, entry_id: str) -> ModelEntry:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        raise KeyError(entry_id)
+
+    @property
+    def failed(self) -> list[ModelEntry]:
+        return [e for e in self.entries if not e.ok]
+
+
+def sample_mask(frame: pd.DataFrame, expr: str, *, where: str) -> np.ndarray:
+    """Rows of ``frame`` where the subsample expression holds (missing values count as false)."""
+    try:
+        mask = frame.eval(expr, engine="python")
+    except Exception as exc:  # pandas raises many kinds here; the message says which
+        raise EstimationError(f"{where}: sample {expr!r} cannot be evaluated: {exc}") from None
+    mask = pd.Series(mask, index=frame.index)
+    if mask.dtype != bool:
+        try:
+            mask = mask.astype("boolean").fillna(False).astype(bool)
+        except (TypeError, ValueError):
+            raise EstimationError(f"{where}: sample {expr!r} is not a true/false condition") from None
+    return mask.to_numpy()
+
+
+def _model_specs(study: Study, frame: pd.DataFrame, panel: tuple[str, str]) -> tuple[list, dict[str, str]]:
+    """ModelSpecs for every model whose sample can be formed; failures by model id."""
+    from nqp.econometrics import FitOptions, ModelSpec
+
+    specs, failures = [], {}
+    for m in study.models:
+        opts = FitOptions(cluster=list(m.cluster) or None, vcov=m.vcov, ssc=study.defaults["ssc"], panel=panel)
+        specs.append(ModelSpec(id=m.id, formula=m.formula, options=opts, sample=m.sample))
+    return specs, failures
+
+
+def _fit_models(study: Study, frame: pd.DataFrame, panel: tuple[str, str]) -> dict[str, Any]:
+    from nqp.econometrics import feols_multi
+
+    specs, _ = _model_specs(study, frame, panel)
+    return feols_multi(specs, frame, errors="collect")
+
+
+def run_models(study: Study, frame: pd.DataFrame) -> list[ModelEntry]:
+    """Estimate every model of the study on ``frame``; one entry per printed column."""
+    panel = tuple(study.defaults["panel"])
+    fits = _fit_models(study, frame, panel)  # type: ignore[arg-type]
+    entries: list[ModelEntry] = []
+    for m in study.models:
+        res = fits.get(m.id)
+        if res is None or getattr(res, "status", "ok") == "failed":
+            err = getattr(res, "error", "not estimated")
+            etype = getattr(res, "error_type", None)
+            if m.first_stage:
+                entries.append(ModelEntry(m, column=_first_column(m), error=err, error_type=etype, stage="first",
+                                          first_stage_of=m.id))
+            entries.append(ModelEntry(m, column=m.column, error=err, error_type=etype))
+            continue
+        own = list(getattr(res, "warnings", ()) or ())
+        if m.first_stage:
+            for endog in m.endog:
+                fs = res.first_stage.get(endog)
+                entries.append(ModelEntry(m, column=_first_column(m), result=fs, stage="first", first_stage_of=m.id,
+                                          warnings=own, error=None if fs is not None else "no first stage"))
+        entries.append(ModelEntry(m, column=m.column, result=res, warnings=own))
+    return entries
+
+
+def _first_column(m: ModelDef) -> str:
+    n = int(m.column.strip("()"))
+    return f"({n - 1})"
+
+
+def _group_frame(study: Study, frame: pd.DataFrame, t: TestDef) -> pd.DataFrame:
+    a, b = study.model(t.models[0]), study.model(t.models[1])
+    in_a = sample_mask(frame, a.sample or "", where=f"test {t.id}")
+    in_b = sample_mask(frame, b.sample or "", where=f"test {t.id}")
+    both = int((in_a & in_b).sum())
+    if both:
+        raise EstimationError(f"test {t.id}: {both} firm-years are in both groups ({a.sample!r} and {b.sample!r}); "
+                              "the groups of a difference test must not overlap")
+    sub = frame.loc[in_a | in_b].copy()
+    sub["_group"] = np.where(in_b[in_a | in_b], 1, 0)
+    return sub
+
+
+def run_test(study: Study, frame: pd.DataFrame, t: TestDef) -> Any:
+    """One between-group difference test; group 0 is the test's first model."""
+    from nqp.econometrics import group_tests
+
+    a = study.model(t.models[0])
+    data = _group_frame(study, frame, t)
+    cluster = list(a.cluster) or None
+    if t.method == "permutation":
+        return group_tests.permutation_test(a.formula, data, "_group", t.term, reps=t.reps, seed=t.seed, unit=t.unit,
+                                            cluster=cluster[0] if cluster else None)
+    if t.method == "suest":
+        return group_tests.suest_test(a.formula, data, "_group", t.term, cluster=cluster[0] if cluster else None)
+    return group_tests.chow_test(a.formula, data, "_group", t.term, cluster=cluster, ssc=study.defaults["ssc"])
+
+
+def _captured(fn: Callable[[], Any]) -> tuple[Any, list[str], str | None]:
+    """Run ``fn``; return its value, the warnings it raised, and an error message if it failed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value, err = fn(), None
+        except NqpError as exc:
+            value, err = None, str(exc)
+        except (ValueError, np.linalg.LinAlgError, KeyError) as exc:
+            value, err = None, f"{type(exc).__name__}: {exc}"
+    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    return value, msgs, err
+
+
+def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False,
+              progress: Callable[[str], None] | None = None) -> StudyRun:
+    """Estimate every model and test of ``study`` on the panel ``frame``.
+
+    ``strict``: a warning is an error (the run stops with :class:`nqp.errors.EstimationError`)."""
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    (entries, model_warnings, err) = _captured(lambda: run_models(study, frame))
+    if err is not None:
+        raise EstimationError(f"the models could not be run: {err}")
+    seconds["models"] = time.perf_counter() - t0
+    records: list[WarningRecord] = []
+    for e in entries:
+        if e.stage != "first":
+            records += [WarningRecord(f"model {e.model.id}", w) for w in e.warnings]
+            if e.error:
+                records.append(WarningRecord(f"model {e.model.id}", f"not estimated: {e.error}"))
+    known = {r.message for r in records}
+    records += [WarningRecord("models", w) for w in model_warnings if w not in known]
+    if progress:
+        progress(f"{sum(e.ok for e in entries)} of {len(entries)} columns estimated")
+    t1 = time.perf_counter()
+    tests: list[TestEntry] = []
+    for t in study.tests:
+        res, ws, err = _captured(lambda t=t: run_test(study, frame, t))
+        tests.append(TestEntry(t, result=res, error=err, warnings=ws))
+        records += [WarningRecord(f"test {t.id}", w) for w in ws]
+        if err:
+            records.append(WarningRecord(f"test {t.id}", f"not computed: {err}"))
+    seconds["tests"] = time.perf_counter() - t1
+    if progress and tests:
+        progress(f"{sum(x.result is not None for x in tests)} of {len(tests)} group tests")
+    if strict and records:
+        raise EstimationError("--strict: the run has warnings:\n" + "\n".join(f"  {r}" for r in records))
+    return StudyRun(study=study, entries=entries, tests=tests, warnings=records, seconds=seconds)

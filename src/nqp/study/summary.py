@@ -1,0 +1,41 @@
+"""What ``nqp run``/``nqp demo`` print when they finish: the headline tables and where the files are.
+
+Numbers are formatted by :mod:`nqp.report` (the one place that formats them); this module only
+chooses what to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nqp.study.stages import StageLog
+
+HEADLINE_TABLES = ("3",)
+
+
+def print_summary(res: Any, log: StageLog) -> None:
+    console = log.console
+    failed = [m for m in res.results["models"] if m["status"] != "ok"]
+    try:
+        from nqp.report import terminal_table
+    except ImportError:
+        terminal_table = None
+    if terminal_table is not None:
+        for tid in HEADLINE_TABLES:
+            text = terminal_table(res.results, tid)
+            if text:
+                console.print(text, markup=False, highlight=False)
+    ok = len(res.results["models"]) - len(failed)
+    console.print(f"\n{ok} of {len(res.results['models'])} columns estimated, "
+                  f"{sum(t['status'] == 'ok' for t in res.results['tests'])} of {len(res.results['tests'])} tests; "
+                  f"{len(log.warnings)} warnings; {log.total_seconds:.1f} s")
+    for m in failed:
+        console.print(f"[red]not estimated[/red]: model {m['id']} (table {m['table']}): {m['error']}", highlight=False)
+    out = res.out
+    console.print(f"wrote {out}/results.json, {out}/panel.parquet|csv|dta, {out}/manifest.json, {out}/run.log"
+                  + (f", {out}/report.html, {out}/tables/, {out}/figures/" if (out / "report.html").exists() else ""),
+                  highlight=False)
+    if res.results.get("synthetic"):
+        from nqp.study.pipeline import SYNTHETIC_BANNER
+
+        console.print(f"[yellow]{SYNTHETIC_BANNER}[/yellow]")

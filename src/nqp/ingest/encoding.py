@@ -6,7 +6,9 @@ Order (measurement-reference §7.1: "sniff the BOM, then try utf-8 and fall back
 3. the whole file decodes as strict UTF-8 -> ``utf-8``; if it fails after non-ASCII text
    that was valid UTF-8, the file is damaged UTF-8 (:class:`EncodingError`), not GBK;
 4. else strict GB18030 (a superset of GBK and GB2312, the encoding of older CSMAR exports);
-5. else :class:`EncodingError` with the byte offset (and line) where UTF-8 decoding failed.
+5. else :class:`EncodingError` with the byte offset and line where decoding failed: GB18030's
+   position when the file decodes as GB18030 further than as UTF-8 (a GBK file with one bad
+   byte deep inside), else UTF-8's.
 """
 
 from __future__ import annotations
@@ -102,8 +104,15 @@ def detect_encoding(data: bytes, file: str) -> str:
             f"{file}: the file is UTF-8 up to byte offset {off} (line {line}), where byte "
             f"0x{data[off]:02X} cannot be decoded; the file is damaged or mixes encodings",
             file=file, row=line)
-    if _first_error(data, "gb18030") is None:
+    gb_err = _first_error(data, "gb18030")
+    if gb_err is None:
         return "gb18030"
+    if gb_err.start > off:  # GBK text that decodes further than UTF-8: the bad byte is GBK's
+        gb_line = data.count(b"\n", 0, gb_err.start) + 1
+        raise EncodingError(
+            f"{file}: the file is GBK/GB18030 up to byte offset {gb_err.start} (line {gb_line}), where byte "
+            f"0x{data[gb_err.start]:02X} cannot be decoded; the file is damaged or mixes encodings",
+            file=file, row=gb_line)
     raise EncodingError(
         f"{file}: unknown text encoding: byte 0x{data[off]:02X} at byte offset {off} (line {line}) "
         "is neither UTF-8 nor GB18030/GBK; re-export the file as UTF-8 (or UTF-16/GBK)",

@@ -76,7 +76,7 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
     parts: list[pa.Table] = []
     raws: list[RawExport] = []
     sources: list[dict] = []
-    padded, absent = 0, set()
+    padded, absent, zero, filtered, other, notes = 0, set(), 0, 0, 0, []
     for i, path in enumerate(paths):
         task = bar.add_task(f"{mapping.name}: {path.name}", total=path.stat().st_size) if bar else None
         raw = read_export(path, progress=(lambda n, t=task: bar.advance(t, n)) if bar else None)
@@ -87,6 +87,10 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
         parts.append(conv.table.append_column("_src", pa.array(np.full(n, i, dtype=np.int32))))
         padded += conv.padded_dates
         absent.update(conv.absent_optional)
+        zero += conv.zero_dates
+        filtered += conv.filtered_rows
+        other += conv.other_rows
+        notes += conv.notes
         sources.append({"file": path.name, "sha256": raw.sha256, "rows": n, "encoding": raw.encoding,
                         "format": raw.format, "separator": raw.separator,
                         "header_rows": 1 + conv.descriptive_rows if raw.format != "parquet" else 0,
@@ -100,7 +104,7 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
         raw = raws[src]
         return raw.name, raw.unit, raw.line_of(rec)
 
-    dropped = load_table(con, mapping, data, locate)
+    dropped, combined = load_table(con, mapping, data, locate)
     del data
     t = quote_ident(mapping.name)
     rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -117,7 +121,9 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
         files=tuple(s["file"] for s in sources),
         encodings=tuple(dict.fromkeys(s["encoding"] or s["format"] for s in sources)),
         padded_dates=padded, duplicates_dropped=dropped,
-        absent_columns=tuple(f.name for f in mapping.fields if f.name in absent))
+        absent_columns=tuple(f.name for f in mapping.fields if f.name in absent),
+        zero_dates=zero, filtered_rows=filtered, other_category_rows=other, rows_combined=combined,
+        notes=tuple(dict.fromkeys(notes)))
 
 
 def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str | None = None,
@@ -145,7 +151,7 @@ def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str
             missing = [m for name, m in mappings.items() if not files[name]]
             fatal = [m for m in missing if m.required and m.name not in existing]
             if fatal:
-                listed = "; ".join(f"{m.name} ({m.source}, files named {m.pattern}.csv/.txt/.xlsx/.parquet)"
+                listed = "; ".join(f"{m.name} ({m.source}, files named {m.pattern}.csv/.txt/.xlsx/.xls/.parquet)"
                                    for m in fatal)
                 raise MissingFileError(
                     f"no file for required table(s) in {data_dir.name}: {listed}", file=fatal[0].pattern,

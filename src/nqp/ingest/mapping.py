@@ -21,15 +21,26 @@ TYPES = ("stkcd", "str", "int", "float", "date", "bool")
 HEADER_ROWS = ("csmar", "plain")
 _TABLE_KEYS = {
     "name", "source", "pattern", "label_zh", "label_en", "header_rows", "key", "provenance",
-    "required", "description", "notes",
+    "required", "description", "notes", "evidence", "aggregate",
 }
-_FIELD_KEYS = {"code", "name", "type", "label_zh", "label_en", "unit", "required", "description", "notes"}
+_FIELD_KEYS = {"code", "name", "type", "label_zh", "label_en", "unit", "required", "description", "notes",
+               "aliases", "codes", "fallback_sum", "category", "detail", "evidence"}
+_LONG_KEYS = {"category", "detail", "value", "unit", "units", "label_zh", "description"}
+AGGREGATES = ("", "sum")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One column: export field ``code`` -> warehouse column ``name`` of ``type``."""
+    """One warehouse column ``name`` of ``type``.
+
+    Read from the export column ``code`` (or one of ``aliases``, or its Chinese label
+    ``label_zh``: CSMAR exports with 字段名称 headers); or, in a long table (``[long]``), spread
+    from the rows whose category is one of ``category`` (and, if given, whose detail text
+    contains one of ``detail``). ``codes`` lists the allowed values of a code column with
+    their meaning; ``fallback_sum`` names the fields whose sum stands in for this one when an
+    older export lacks its column (a subtotal that only newer vintages carry).
+    """
 
     code: str
     name: str
@@ -38,6 +49,34 @@ class FieldSpec:
     label_en: str = ""
     unit: str = ""
     required: bool = True
+    aliases: tuple[str, ...] = ()
+    codes: tuple[tuple[str, str], ...] = ()
+    fallback_sum: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    detail: tuple[str, ...] = ()
+
+    @property
+    def spread(self) -> bool:
+        """A column spread from a long table's category rows (no export column of its own)."""
+        return bool(self.category)
+
+    def headers(self) -> tuple[str, ...]:
+        """Header spellings that name this field in an export, in order of preference."""
+        out = [self.code, *self.aliases, self.name, self.label_zh]
+        return tuple(dict.fromkeys(h for h in out if h))
+
+
+@dataclass(frozen=True)
+class LongSpec:
+    """A long table (CSMAR STK_CompanyStaff, FN_Fn060 notes): one row per firm, date and
+    category; ``category``/``detail``/``value``/``unit`` are export column codes and ``units``
+    the factor of each unit value (万人 = 10000 人)."""
+
+    category: FieldSpec
+    value: FieldSpec
+    detail: FieldSpec | None = None
+    unit: FieldSpec | None = None
+    units: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +94,20 @@ class TableMapping:
     provenance: str = ""
     required: bool = True
     path: str = ""  # the TOML file it was read from (for messages)
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (export column, kept values)
+    long: LongSpec | None = None
+    aggregate: str = ""  # "sum": rows sharing the key are added up (numbers), e.g. interim + final
+    evidence: str = ""  # what the field codes rest on (csmar-fields.md sources)
+
+    @property
+    def combines_rows(self) -> bool:
+        """Rows sharing the key are combined (a long table, or ``aggregate = "sum"``)."""
+        return self.long is not None or self.aggregate == "sum"
+
+    @property
+    def read_fields(self) -> tuple[FieldSpec, ...]:
+        """Fields read from an export column (not spread from a long table)."""
+        return tuple(f for f in self.fields if not f.spread)
 
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
@@ -97,9 +150,10 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
     Raises :class:`ConfigError` naming ``file`` and the offending field for an unknown key,
     an unknown type, a duplicate field name or code, or a key that is not a field.
     """
-    unknown_top = set(data) - {"table", "fields"}
+    unknown_top = set(data) - {"table", "fields", "filter", "long"}
     if unknown_top:
-        raise ConfigError(f"unknown section(s) {sorted(unknown_top)}; expected [table] and [[fields]]", file=file)
+        raise ConfigError(f"unknown section(s) {sorted(unknown_top)}; expected [table], [[fields]], "
+                          "[filter] and [long]", file=file)
     table = data.get("table")
     if not isinstance(table, dict):
         raise ConfigError("missing [table] section", file=file)
@@ -131,13 +185,17 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
         if bad:
             raise ConfigError(f"{where}: unknown key(s) {sorted(bad)}; allowed: {sorted(_FIELD_KEYS)}",
                               file=file, table=name, column=col)
-        for req in ("code", "name", "type"):
+        spread = "category" in fd
+        for req in ("name", "type") if spread else ("code", "name", "type"):
             if req not in fd:
                 raise ConfigError(f"{where} lacks {req!r}", file=file, table=name, column=col)
-        code = _str(fd["code"], f"{where}.code", file, col).strip()
+        if spread and "code" in fd:
+            raise ConfigError(f"{where}: a field spread from a [long] table's category has no 'code'",
+                              file=file, table=name, column=col)
+        code = "" if spread else _str(fd["code"], f"{where}.code", file, col).strip()
         fname = _str(fd["name"], f"{where}.name", file, col)
         ftype = _str(fd["type"], f"{where}.type", file, col)
-        if not code:
+        if not spread and not code:
             raise ConfigError(f"{where}.code is empty", file=file, table=name, column=fname)
         if not _IDENT.match(fname):
             raise ConfigError(f"{where}.name {fname!r} must be snake_case", file=file, table=name, column=fname)
@@ -147,17 +205,30 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
         if fname in seen_names:
             raise ConfigError(f"duplicate field name {fname!r} ([[fields]] #{seen_names[fname]} and #{i})",
                               file=file, table=name, column=fname)
-        if code.lower() in seen_codes:
+        if code and code.lower() in seen_codes:
             raise ConfigError(f"duplicate field code {code!r} ([[fields]] #{seen_codes[code.lower()]} and #{i})",
                               file=file, table=name, column=fname)
         seen_names[fname] = i
-        seen_codes[code.lower()] = i
+        if code:
+            seen_codes[code.lower()] = i
+        codes = fd.get("codes", {})
+        if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+            raise ConfigError(f"{where}.codes must be a table of value = \"meaning\"", file=file, table=name,
+                              column=fname)
+        if spread and ftype not in ("float", "int"):
+            raise ConfigError(f"{where}: a field spread from a [long] table must be float or int",
+                              file=file, table=name, column=fname)
         fields.append(FieldSpec(
             code=code, name=fname, type=ftype,
             label_zh=_str(fd.get("label_zh", ""), f"{where}.label_zh", file, fname),
             label_en=_str(fd.get("label_en", ""), f"{where}.label_en", file, fname),
             unit=_str(fd.get("unit", ""), f"{where}.unit", file, fname),
             required=_bool(fd.get("required", True), f"{where}.required", file, fname),
+            aliases=_strs(fd.get("aliases", []), f"{where}.aliases", file, fname),
+            codes=tuple((str(k), v) for k, v in codes.items()),
+            fallback_sum=_strs(fd.get("fallback_sum", []), f"{where}.fallback_sum", file, fname),
+            category=_strs(fd.get("category", []), f"{where}.category", file, fname),
+            detail=_strs(fd.get("detail", []), f"{where}.detail", file, fname),
         ))
 
     key = table.get("key", [])
@@ -169,6 +240,27 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
                               file=file, table=name, column=k)
     if len(set(key)) != len(key):
         raise ConfigError(f"[table].key {key} repeats a field", file=file, table=name)
+    by_name = {f.name: f for f in fields}
+    for f in fields:
+        for item in f.fallback_sum:
+            if item not in by_name or by_name[item].spread or item == f.name:
+                raise ConfigError(f"field {f.name!r}: fallback_sum item {item!r} is not another field of the table",
+                                  file=file, table=name, column=f.name)
+        if f.fallback_sum and f.required:
+            raise ConfigError(f"field {f.name!r} has a fallback_sum: declare it required = false", file=file,
+                              table=name, column=f.name)
+    filters = _filters(data.get("filter", {}), file, name)
+    long = _long(data.get("long"), file, name)
+    if any(f.spread for f in fields) and long is None:
+        raise ConfigError("fields with 'category' need a [long] section", file=file, table=name)
+    if long is not None and not key:
+        raise ConfigError("a [long] table needs a [table].key (the columns rows are combined by)", file=file,
+                          table=name)
+    aggregate = _str(table.get("aggregate", ""), "[table].aggregate", file)
+    if aggregate not in AGGREGATES:
+        raise ConfigError(f"[table].aggregate {aggregate!r} must be one of {AGGREGATES[1:]}", file=file, table=name)
+    if aggregate and not key:
+        raise ConfigError("[table].aggregate needs a [table].key", file=file, table=name)
 
     return TableMapping(
         name=name,
@@ -182,7 +274,63 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
         provenance=_str(table.get("provenance", ""), "[table].provenance", file),
         required=_bool(table.get("required", True), "[table].required", file),
         path=file,
+        filters=filters,
+        long=long,
+        aggregate=aggregate,
+        evidence=_str(table.get("evidence", ""), "[table].evidence", file),
     )
+
+
+def _strs(value: Any, where: str, file: str, column: str | None = None) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a string or a list of strings, got {value!r}", file=file, column=column)
+    return tuple(value)
+
+
+def _filters(raw: Any, file: str, table: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[filter]``: export column code = kept value(s) (compared as text, e.g. Typrep = "A")."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[filter] must be a table of column = value(s)", file=file, table=table)
+    out = []
+    for code, vals in raw.items():
+        if isinstance(vals, (int, float)) and not isinstance(vals, bool):
+            vals = [vals]
+        if isinstance(vals, list):
+            vals = [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in vals]
+        out.append((code, _strs(vals, f"[filter].{code}", file, code)))
+    return tuple(out)
+
+
+def _long(raw: Any, file: str, table: str) -> LongSpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError("[long] must be a table", file=file, table=table)
+    bad = set(raw) - _LONG_KEYS
+    if bad:
+        raise ConfigError(f"unknown key(s) {sorted(bad)} in [long]; allowed: {sorted(_LONG_KEYS)}", file=file,
+                          table=table)
+    for req in ("category", "value"):
+        if req not in raw:
+            raise ConfigError(f"[long] lacks {req!r}", file=file, table=table)
+
+    def col(key: str, ftype: str) -> FieldSpec | None:
+        if key not in raw:
+            return None
+        codes = _strs(raw[key], f"[long].{key}", file, key)
+        return FieldSpec(code=codes[0], name=f"_{key}", type=ftype, aliases=codes[1:])
+
+    units = raw.get("units", {})
+    if not isinstance(units, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                              for v in units.values()):
+        raise ConfigError("[long].units must be a table of unit = factor", file=file, table=table)
+    if "unit" in raw and not units:
+        raise ConfigError("[long].unit needs [long].units (the factor of each unit value)", file=file, table=table)
+    return LongSpec(category=col("category", "str"), value=col("value", "float"), detail=col("detail", "str"),
+                    unit=col("unit", "str"), units=tuple((k, float(v)) for k, v in units.items()))
 
 
 def load_mapping_file(path: Path | str) -> TableMapping:

@@ -27,7 +27,9 @@ from nqp.errors import EmptyInputError, InputError, SchemaError, TruncatedInputE
 from nqp.ingest.encoding import detect_encoding
 
 TEXT_SUFFIXES = (".csv", ".txt")
-SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
+EXCEL_SUFFIXES = (".xlsx", ".xls")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".parquet")
+EXCEL = ("xlsx", "xls")  # formats whose cells may hold Excel serial dates
 
 Progress = Callable[[int], None]  # called with the number of bytes just processed
 
@@ -63,7 +65,21 @@ class RawExport:
     @property
     def unit(self) -> str:
         """What :meth:`line_of` counts: ``'row'`` (sheet or data row) or ``'line'``."""
-        return "row" if self.format in ("xlsx", "parquet") else "line"
+        return "row" if self.format in (*EXCEL, "parquet") else "line"
+
+    def lines_of(self, records: list[int]) -> list[int]:
+        """:meth:`line_of` of several records (one scan of a text file)."""
+        if self.format == "parquet" or self._excel_rows is not None:
+            return [self.line_of(r) for r in records]
+        want = {r + 1 for r in records}
+        found: dict[int, int] = {}
+        text = self.path.read_bytes().decode(self.encoding or "utf-8")
+        for i, (line, _) in enumerate(_csv_records(text, self.separator or ",")):
+            if i in want:
+                found[i] = line
+                if len(found) == len(want):
+                    break
+        return [found.get(r + 1, -1) for r in records]
 
     def where(self, record: int) -> str:
         """``'line 7'`` / ``'row 7'`` for messages."""
@@ -197,36 +213,38 @@ def _cell_text(v: object) -> str:
     return str(v)
 
 
-def read_xlsx_export(path: Path, progress: Progress | None = None) -> RawExport:
-    """Read the first sheet of an XLSX export (openpyxl, read-only); Excel dates become ISO text."""
-    import openpyxl
+def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport:
+    """Read the first sheet of an ``.xlsx`` or legacy ``.xls`` export (python-calamine, the Rust
+    calamine reader: both formats, fast, no formula evaluation); Excel dates become ISO text and
+    every record keeps its sheet row number for messages."""
+    import python_calamine
 
     name = path.name
     data = path.read_bytes()
+    fmt = path.suffix.lower().lstrip(".")
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, ... from a damaged workbook
-        raise TruncatedInputError(f"{name}: not a readable xlsx workbook ({exc}); truncated download?",
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        values_by_row = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # CalamineError, zip errors, ... from a damaged workbook
+        raise TruncatedInputError(f"{name}: not a readable {fmt} workbook ({exc}); truncated download?",
                                   file=name) from exc
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # some writers declare a wrong sheet size; read what is there
-        header: list[str] | None = None
-        rows: list[list[str]] = []
-        excel_rows: list[int] = []
-        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                while cells and not cells[-1].strip():
-                    cells.pop()
-                header = [c.strip() for c in cells]
-                continue
-            rows.append(cells)
-            excel_rows.append(r)
-    finally:
-        wb.close()
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    excel_rows: list[int] = []
+    for r, values in enumerate(values_by_row, start=1):
+        cells = [_cell_text(v) for v in values]
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            lead = 0
+            while lead < len(cells) and not cells[lead].strip():
+                lead += 1
+            header = [c.strip() for c in cells[lead:]]
+            continue
+        rows.append(cells[lead:])
+        excel_rows.append(r)
     if progress is not None:
         progress(len(data))
     if header is None:
@@ -238,7 +256,7 @@ def read_xlsx_export(path: Path, progress: Progress | None = None) -> RawExport:
     if not rows:
         raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
     cols = {f"c{i}": pa.array([(c[i] if i < len(c) else "") for c in rows], pa.string()) for i in range(n)}
-    return RawExport(path=path, name=name, format="xlsx", columns=header, records=pa.table(cols),
+    return RawExport(path=path, name=name, format=fmt, columns=header, records=pa.table(cols),
                      sha256=_hash(data), _excel_rows=excel_rows)
 
 
@@ -268,13 +286,13 @@ def read_parquet_export(path: Path, progress: Progress | None = None) -> RawExpo
 
 
 def read_export(path: Path | str, progress: Progress | None = None) -> RawExport:
-    """Read one export file by its extension (``.csv``, ``.txt``, ``.xlsx``, ``.parquet``)."""
+    """Read one export file by its extension (``.csv``, ``.txt``, ``.xlsx``, ``.xls``, ``.parquet``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return read_text_export(path, progress)
-    if suffix == ".xlsx":
-        return read_xlsx_export(path, progress)
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_export(path, progress)
     if suffix == ".parquet":
         return read_parquet_export(path, progress)
     raise InputError(f"{path.name}: unsupported file type {suffix!r} (use {', '.join(SUFFIXES)})", file=path.name)

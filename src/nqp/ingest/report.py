@@ -28,6 +28,11 @@ class TableLoad:
     padded_dates: int = 0  # CSMAR 'YYYY-MM-00' dates read as day/month 01
     duplicates_dropped: int = 0  # identical rows loaded once
     absent_columns: tuple[str, ...] = ()  # optional fields not in the export (NULL)
+    zero_dates: int = 0  # 0000-00-00 dates read as NULL
+    filtered_rows: int = 0  # rows dropped by the mapping's [filter] (e.g. 母公司 statements)
+    other_category_rows: int = 0  # long-table rows of categories no field takes
+    rows_combined: int = 0  # rows added into another row of the same key (long tables, aggregate)
+    notes: tuple[str, ...] = ()  # vintage fallbacks computed, filters not applied
 
 
 @dataclass
@@ -57,6 +62,15 @@ class LoadReport:
                 out.append(f"{r.table}: {r.duplicates_dropped} identical duplicate rows loaded once")
             if r.absent_columns:
                 out.append(f"{r.table}: optional columns absent (NULL): {', '.join(r.absent_columns)}")
+            if r.zero_dates:
+                out.append(f"{r.table}: {r.zero_dates} dates 0000-00-00 read as no date (NULL)")
+            if r.filtered_rows:
+                out.append(f"{r.table}: {r.filtered_rows} rows outside the mapping's filter not loaded")
+            if r.other_category_rows:
+                out.append(f"{r.table}: {r.other_category_rows} rows of categories no column takes not loaded")
+            if r.rows_combined:
+                out.append(f"{r.table}: {r.rows_combined} rows added into the row of the same key")
+            out += [f"{r.table}: {n}" for n in r.notes]
         return out
 
     def rich_table(self) -> Table:
@@ -68,7 +82,7 @@ class LoadReport:
         t.add_column("files (encoding)", overflow="fold")
         for r in self.tables:
             enc = ", ".join(_ENCODING_LABELS.get(e, e) for e in r.encodings)
-            files = ", ".join(r.files) + ("" if enc in ("xlsx", "parquet") else f" ({enc})")
+            files = ", ".join(r.files) + ("" if enc in ("xlsx", "xls", "parquet") else f" ({enc})")
             t.add_row(r.table, f"{r.rows:,}", "" if r.firms is None else f"{r.firms:,}",
                       "" if r.years is None else f"{r.years[0]}–{r.years[1]}", files)
         for name in self.missing_optional:

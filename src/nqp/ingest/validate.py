@@ -11,6 +11,7 @@ column and the line (or sheet row) the user sees.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 
 from nqp.errors import DataWarning, DuplicateKeyError, EmptyInputError, SchemaError
 from nqp.ingest.mapping import FieldSpec, TableMapping
-from nqp.ingest.readers import RawExport
+from nqp.ingest.readers import EXCEL, RawExport
 
 ARROW_TYPES = {
     "stkcd": pa.string(), "str": pa.string(), "int": pa.int64(), "float": pa.float64(),
@@ -51,11 +52,18 @@ class Parsed:
     bad: pa.Array
     empty: pa.Array
     padded: int = 0
+    zero_dates: int = 0  # 0000-00-00: no date (NULL), counted as empty
 
 
 def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
     """Parse a string column as mapping type ``ftype`` (vectorised with pyarrow.compute)."""
     text = pc.utf8_trim_whitespace(text.fill_null(""))
+    zero_dates = 0
+    if ftype == "date":  # CSMAR's 0000-00-00 (and 00000000) means no date: NULL, not year 0
+        zero = pc.match_substring_regex(text, r"^0{4}[-/]?0{1,2}[-/]?0{1,2}(?:[ T][0-9:.]*)?$")
+        zero_dates = pc.sum(zero.cast(pa.int64())).as_py() or 0
+        if zero_dates:
+            text = pc.if_else(zero, "", text)
     empty = pc.equal(text, "")
     nonempty = pc.invert(empty)
     padded = 0
@@ -114,7 +122,7 @@ def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
     bad = pc.and_(nonempty, pc.invert(ok))
     if ftype == "str":
         bad = pc.and_(nonempty, pc.invert(nonempty))  # all False: text is always valid
-    return Parsed(values=values, bad=bad, empty=empty, padded=padded)
+    return Parsed(values=values, bad=bad, empty=empty, padded=padded, zero_dates=zero_dates)
 
 
 def _suggest(code: str, columns: list[str]) -> list[str]:
@@ -122,27 +130,46 @@ def _suggest(code: str, columns: list[str]) -> list[str]:
     return [lower[c] for c in difflib.get_close_matches(code.lower(), list(lower), n=3, cutoff=0.6)]
 
 
+def header_key(text: str) -> str:
+    """How header cells are compared: NFKC (full-width brackets and letters → half-width),
+    no whitespace, lower case -- ``标题 (中文)``, ``标题（中文）`` and ``标题(中文)`` are one header."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower().lstrip("\ufeff")
+
+
+def _columns_read(mapping: TableMapping) -> list[FieldSpec]:
+    """The export columns a mapping reads: its read fields, then a long table's columns."""
+    cols = list(mapping.read_fields)
+    if mapping.long is not None:
+        cols += [c for c in (mapping.long.category, mapping.long.detail, mapping.long.value, mapping.long.unit) if c]
+    return cols
+
+
 def match_columns(raw: RawExport, mapping: TableMapping) -> dict[str, int | None]:
-    """Position of each mapped field in the file's header (field code, case-insensitive; the
-    warehouse name is accepted too). Missing required fields -> one :class:`SchemaError`
-    listing each with close matches (difflib) as suggestions; missing optional -> None + warning."""
+    """Position of each column the mapping reads in the file's header.
+
+    A field is found by its code, an alias, its warehouse name or its Chinese label (exports
+    with 字段名称 headers), compared by :func:`header_key`. Missing required fields -> one
+    :class:`SchemaError` listing each with close matches (difflib) as suggestions; a missing
+    optional field -> None and a warning (a field with ``fallback_sum`` -> None, computed later).
+    """
     positions: dict[str, int] = {}
+    wanted = {header_key(h) for f in _columns_read(mapping) for h in f.headers()}
     for i, c in enumerate(raw.columns):
-        key = c.strip().lower()
+        key = header_key(c)
         if key and key in positions:
-            if any(key in (f.code.lower(), f.name) for f in mapping.fields):
+            if key in wanted:
                 raise SchemaError(f"{raw.name}: column {c!r} appears twice in the header",
                                   file=raw.name, table=mapping.name, column=c, row=1)
             continue
         positions.setdefault(key, i)
     found: dict[str, int | None] = {}
     missing: list[FieldSpec] = []
-    for f in mapping.fields:
-        pos = positions.get(f.code.lower(), positions.get(f.name.lower()))
+    for f in _columns_read(mapping):
+        pos = next((positions[header_key(h)] for h in f.headers() if header_key(h) in positions), None)
         if pos is None:
-            if f.required:
+            if f.name.startswith("_") or f.required:
                 missing.append(f)
-            else:
+            elif not f.fallback_sum:
                 warnings.warn(DataWarning(
                     f"{raw.name}: optional column {f.code!r} ({f.name}) is absent; it is loaded as NULL",
                     file=raw.name, table=mapping.name, column=f.code), stacklevel=2)
@@ -153,7 +180,8 @@ def match_columns(raw: RawExport, mapping: TableMapping) -> dict[str, int | None
             label = f", {f.label_zh}" if f.label_zh else ""
             sug = _suggest(f.code, raw.columns)
             hint = f"; did you mean {' or '.join(repr(s) for s in sug)}?" if sug else ""
-            lines.append(f"{f.code!r} ({f.name}{label}){hint}")
+            what = f"[long] {f.name[1:]} column" if f.name.startswith("_") else f.name
+            lines.append(f"{f.code!r} ({what}{label}){hint}")
         shown = ", ".join(raw.columns[:40]) + (" ..." if len(raw.columns) > 40 else "")
         raise SchemaError(
             f"{raw.name}: required column(s) missing from the header (line 1) for table {mapping.name}: "
@@ -164,7 +192,7 @@ def match_columns(raw: RawExport, mapping: TableMapping) -> dict[str, int | None
 
 
 def _typed(mapping: TableMapping, found: dict[str, int | None]) -> list[tuple[FieldSpec, int]]:
-    return [(f, found[f.name]) for f in mapping.fields if f.type != "str" and found[f.name] is not None]
+    return [(f, found[f.name]) for f in _columns_read(mapping) if f.type != "str" and found[f.name] is not None]
 
 
 def count_descriptive_rows(raw: RawExport, mapping: TableMapping, found: dict[str, int | None]) -> int:
@@ -187,7 +215,7 @@ def count_descriptive_rows(raw: RawExport, mapping: TableMapping, found: dict[st
     for r in range(n):
         parsed_any, nonempty_any = False, False
         for f, pos in typed:
-            p = parse_column(head.column(pos).slice(r, 1).combine_chunks(), f.type, excel=raw.format == "xlsx")
+            p = parse_column(head.column(pos).slice(r, 1).combine_chunks(), f.type, excel=raw.format in EXCEL)
             if not p.empty[0].as_py():
                 nonempty_any = True
                 if not p.bad[0].as_py():
@@ -207,16 +235,65 @@ def count_descriptive_rows(raw: RawExport, mapping: TableMapping, found: dict[st
 
 @dataclass
 class Converted:
-    """One file converted: typed columns in mapping order plus ``_rec`` (record index in file)."""
+    """One file converted: the warehouse columns in mapping order, for a long table also
+    ``_cat``/``_det`` (the category and detail text, so distinct rows stay distinct until they
+    are combined), and ``_rec`` (record index in the file)."""
 
     table: pa.Table
     descriptive_rows: int
     padded_dates: int = 0
     absent_optional: list[str] = field(default_factory=list)
+    zero_dates: int = 0  # 0000-00-00 read as NULL
+    filtered_rows: int = 0  # dropped by [filter]
+    other_rows: int = 0  # long-table rows of categories no field takes
+    notes: list[str] = field(default_factory=list)  # fallbacks computed, filters not applied
+
+
+MAX_LISTED = 20
+_KEY = "<key>"
+
+
+@dataclass
+class _BadCells:
+    """Every bad cell of a file: (record, column as the user named it, value, what was expected)."""
+
+    raw: RawExport
+    mapping: TableMapping
+    cells: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+
+    def add(self, recs: pa.Array, mask: pa.Array, order: int, column: str, values: pa.Array, why: str) -> None:
+        idx = np.flatnonzero(np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool))
+        for i in idx[: MAX_LISTED]:
+            self.cells.append((recs[int(i)].as_py(), order, column, values[int(i)].as_py(), why))
+        for i in idx[MAX_LISTED:]:
+            self.cells.append((recs[int(i)].as_py(), order, column, None, why))
+
+    def raise_if_any(self) -> None:
+        if not self.cells:
+            return
+        cells = sorted(self.cells, key=lambda c: (c[0], c[1]))
+        shown = cells[:MAX_LISTED]
+        lines = self.raw.lines_of([c[0] for c in shown])
+        unit = self.raw.unit
+        listed = "; ".join(f"{unit} {ln}: key column {col!r} is empty" if why == _KEY else
+                           f"{unit} {ln}, column {col!r}: {val!r} is not {why}"
+                           for (rec, _, col, val, why), ln in zip(shown, lines))
+        more = f" (and {len(cells) - len(shown)} more)" if len(cells) > len(shown) else ""
+        first = shown[0]
+        raise SchemaError(
+            f"{self.raw.name}: {len(cells)} bad cell(s) for table {self.mapping.name}: {listed}{more}",
+            file=self.raw.name, table=self.mapping.name, column=first[2], row=lines[0])
+
+
+def _text(data: pa.Table, pos: int) -> pa.Array:
+    return pc.utf8_trim_whitespace(data.column(pos).combine_chunks().fill_null(""))
 
 
 def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
-    """Convert ``raw`` per ``mapping``; the first bad cell raises :class:`SchemaError`."""
+    """Convert ``raw`` per ``mapping``: descriptive rows skipped, ``[filter]`` applied, every
+    cell typed, a long table spread into its fields. Every bad cell of the file is collected
+    and one :class:`SchemaError` lists the first 20 (line and the file's own column name) and
+    the count."""
     found = match_columns(raw, mapping)
     skip = count_descriptive_rows(raw, mapping, found)
     data = raw.records.slice(skip)
@@ -231,32 +308,117 @@ def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
     if data.num_rows == 0:
         raise EmptyInputError(f"{raw.name}: the file has header rows but no data rows",
                               file=raw.name, table=mapping.name)
-    cols, padded, absent = {}, 0, []
-    for f in mapping.fields:
+    notes: list[str] = []
+    filtered = 0
+    header = {header_key(c): i for i, c in reversed(list(enumerate(raw.columns)))}
+    for code, values in mapping.filters:
+        pos = header.get(header_key(code))
+        if pos is None:
+            notes.append(f"{raw.name}: filter column {code!r} absent; rows not filtered on it")
+            continue
+        keep = pc.is_in(_text(data, pos), value_set=pa.array(list(values)))
+        filtered += data.num_rows - pc.sum(keep.cast(pa.int64())).as_py()
+        data, recs = data.filter(keep), recs.filter(keep)
+    if data.num_rows == 0:
+        raise EmptyInputError(f"{raw.name}: no rows left after the filter "
+                              + ", ".join(f"{c} in {list(v)}" for c, v in mapping.filters),
+                              file=raw.name, table=mapping.name)
+    excel = raw.format in EXCEL
+    bad = _BadCells(raw, mapping)
+    parsed: dict[str, pa.Array] = {}
+    cols, padded, zero, absent = {}, 0, 0, []
+    for order, f in enumerate(_columns_read(mapping)):
         pos = found[f.name]
         if pos is None:
-            cols[f.name] = pa.nulls(data.num_rows, ARROW_TYPES[f.type])
-            absent.append(f.name)
+            parsed[f.name] = pa.nulls(data.num_rows, ARROW_TYPES[f.type])
+            if not f.fallback_sum:
+                absent.append(f.name)
             continue
-        p = parse_column(data.column(pos).combine_chunks(), f.type, excel=raw.format == "xlsx")
-        first_bad = pc.index(p.bad, True).as_py()
-        if first_bad >= 0:
-            rec = recs[first_bad].as_py()
-            value = data.column(pos)[first_bad].as_py()
-            raise SchemaError(
-                f"{raw.name}: column {f.code!r} ({f.name}), {raw.where(rec)}: {value!r} is not "
-                f"{_EXPECTED[f.type]}", file=raw.name, table=mapping.name, column=f.code, row=raw.line_of(rec))
+        text = data.column(pos).combine_chunks()
+        user = raw.columns[pos]
+        p = parse_column(text, f.type, excel=excel)
+        bad.add(recs, p.bad, order, user, text, _EXPECTED.get(f.type, f.type))
+        if f.codes:
+            allowed = pa.array([k for k, _ in f.codes])
+            trimmed = pc.replace_substring_regex(pc.utf8_trim_whitespace(text.fill_null("")), r"\.0*$", "")
+            off = pc.and_(pc.invert(p.empty), pc.invert(pc.is_in(trimmed, value_set=allowed)))
+            listed = ", ".join(f"{k} = {v}" for k, v in f.codes)
+            bad.add(recs, pc.and_(off, pc.invert(p.bad)), order, user, text, f"one of the codes ({listed})")
         if f.name in mapping.key:
-            first_empty = pc.index(p.empty, True).as_py()
-            if first_empty >= 0:
-                rec = recs[first_empty].as_py()
-                raise SchemaError(
-                    f"{raw.name}: key column {f.code!r} ({f.name}) is empty at {raw.where(rec)}",
-                    file=raw.name, table=mapping.name, column=f.code, row=raw.line_of(rec))
-        cols[f.name] = p.values
+            bad.add(recs, p.empty, order, user, text, _KEY)
+        parsed[f.name] = p.values
         padded += p.padded
-    cols["_rec"] = recs
-    return Converted(table=pa.table(cols), descriptive_rows=skip, padded_dates=padded, absent_optional=absent)
+        zero += p.zero_dates
+    if mapping.long is not None:
+        cols.update(_spread(mapping, data, found, parsed, recs, bad, raw))
+    bad.raise_if_any()
+    for f in mapping.fields:
+        if f.spread:
+            continue
+        if found.get(f.name) is None and f.fallback_sum:
+            items = [parsed[i] for i in f.fallback_sum]
+            valid = None
+            total = None
+            for a in items:
+                a = pc.cast(a, pa.float64())
+                v = pc.is_valid(a)
+                valid = v if valid is None else pc.or_(valid, v)
+                filled = pc.fill_null(a, 0.0)
+                total = filled if total is None else pc.add(total, filled)
+            parsed[f.name] = pc.cast(pc.if_else(valid, total, pa.scalar(None, pa.float64())), ARROW_TYPES[f.type])
+            notes.append(f"{raw.name}: {f.code} ({f.name}) is not in this export (an older vintage); computed as "
+                         f"{' + '.join(f.fallback_sum)}")
+        cols[f.name] = parsed[f.name]
+    other = 0
+    if mapping.long is not None:
+        matched = cols.pop("_matched")
+        other = data.num_rows - pc.sum(matched.cast(pa.int64())).as_py()
+        keep = matched
+        cols = {k: (v.filter(keep) if isinstance(v, pa.Array) else v) for k, v in cols.items()}
+        recs = recs.filter(keep)
+    ordered = {f.name: cols[f.name] for f in mapping.fields}
+    if mapping.long is not None:
+        ordered["_cat"], ordered["_det"] = cols["_cat"], cols["_det"]
+    ordered["_rec"] = recs
+    return Converted(table=pa.table(ordered), descriptive_rows=skip, padded_dates=padded, absent_optional=absent,
+                     zero_dates=zero, filtered_rows=filtered, other_rows=other, notes=notes)
+
+
+def _spread(mapping: TableMapping, data: pa.Table, found: dict[str, int | None], parsed: dict[str, pa.Array],
+            recs: pa.Array, bad: _BadCells, raw: RawExport) -> dict[str, pa.Array]:
+    """A long table's spread fields: field = value × unit factor where the row's category is one
+    of the field's ``category`` codes (and its detail text contains one of ``detail``), else NULL."""
+    lg = mapping.long
+    cat = _text(data, found[lg.category.name])
+    det = _text(data, found[lg.detail.name]) if lg.detail is not None else pa.array([""] * data.num_rows)
+    value = parsed[lg.value.name]
+    if lg.unit is not None:
+        unit = _text(data, found[lg.unit.name])
+        names = [u for u, _ in lg.units]
+        factors = pa.array([f for _, f in lg.units], pa.float64())
+        idx = pc.index_in(unit, value_set=pa.array(names))
+        unknown = pc.and_(pc.is_null(idx), pc.not_equal(unit, ""))
+        bad.add(recs, unknown, 99, raw.columns[found[lg.unit.name]], unit,
+                f"a unit of [long].units ({', '.join(names)})")
+        factor = pc.fill_null(pc.take(factors, idx), 1.0)
+        value = pc.multiply(value, factor)
+    out: dict[str, pa.Array] = {"_cat": cat, "_det": det}
+    matched = pa.array(np.zeros(data.num_rows, dtype=bool))
+    for f in mapping.fields:
+        if not f.spread:
+            continue
+        m = pc.is_in(cat, value_set=pa.array(list(f.category)))
+        if f.detail:
+            hit = None
+            for d in f.detail:
+                h = pc.match_substring(det, d)
+                hit = h if hit is None else pc.or_(hit, h)
+            m = pc.and_(m, hit)
+        matched = pc.or_(matched, m)
+        v = pc.if_else(m, value, pa.scalar(None, pa.float64()))
+        out[f.name] = pc.cast(pc.round(v, 0), pa.int64()) if f.type == "int" else v
+    out["_matched"] = matched
+    return out
 
 
 Locate = Callable[[int, int], tuple[str, str, int]]  # (file index, record) -> (file, 'line'|'row', n)

@@ -97,13 +97,17 @@ def building(db_path: Path | str, *, incremental: bool = False) -> Iterator[Conn
         _unlink(tmp, _wal(tmp))
 
 
-def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: Locate) -> int:
+def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: Locate) -> tuple[int, int]:
     """Create (or replace) table ``mapping.name`` from ``data`` (mapped columns + ``_src``,
     ``_rec``), after the duplicate-key check. Rows keep file then record order; exact
-    duplicate rows are loaded once. Returns the number of duplicate copies dropped."""
+    duplicate rows are loaded once. A mapping that combines rows (a ``[long]`` table or
+    ``aggregate = "sum"``) adds up the numbers of the rows sharing the key (NULL where every
+    row is NULL; other columns: the first row's). Returns (duplicate copies dropped, rows combined)."""
     view = "_incoming"
     con.register(view, data)
     try:
+        if mapping.combines_rows:
+            return _combine_rows(con, mapping, view)
         dropped = check_keys(con, view, mapping, locate)
         cols = ", ".join(f"CAST({quote_ident(f.name)} AS {SQL_TYPES[f.type]}) AS {quote_ident(f.name)}" for f in mapping.fields)
         qualify = ""
@@ -114,7 +118,31 @@ def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: L
                     f"SELECT {cols} FROM {view} {qualify} ORDER BY _src, _rec")
     finally:
         con.unregister(view)
-    return dropped
+    return dropped, 0
+
+
+def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[int, int]:
+    """Exact duplicate rows once, then one row per key: numbers summed, other columns first."""
+    data_cols = [c for c in con.execute(f"SELECT * FROM {view} LIMIT 0").description if c[0] not in ("_src", "_rec")]
+    every = ", ".join(quote_ident(c[0]) for c in data_cols)
+    keys = ", ".join(quote_ident(k) for k in mapping.key)
+    parts = []
+    for f in mapping.fields:
+        q = quote_ident(f.name)
+        if f.name in mapping.key:
+            expr = q
+        elif f.type in ("float", "int"):
+            expr = f"sum({q})"
+        else:
+            expr = f"first({q} ORDER BY _src, _rec)"
+        parts.append(f"CAST({expr} AS {SQL_TYPES[f.type]}) AS {q}")
+    total = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+    distinct = f"(SELECT DISTINCT ON ({every}) * FROM {view} ORDER BY {every}, _src, _rec)"
+    n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
+                f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} ORDER BY min(_src), min(_rec)")
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(mapping.name)}").fetchone()[0]
+    return int(total - n_distinct), int(n_distinct - rows)
 
 
 def write_metadata(con: Connection, mapping: TableMapping, sources: Sequence[dict], rows: int) -> None:
@@ -127,7 +155,8 @@ def write_metadata(con: Connection, mapping: TableMapping, sources: Sequence[dic
         [[mapping.name, *[s.get(c) for c in src_cols]] for s in sources])
     con.executemany(
         "INSERT INTO _dictionary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[mapping.name, f.name, f.code, f.label_zh, f.label_en, f.unit, f.type, f.required, i]
+        [[mapping.name, f.name, f.code or "category " + " | ".join(f.category), f.label_zh, f.label_en, f.unit,
+          f.type, f.required, i]
          for i, f in enumerate(mapping.fields, start=1)])
     con.execute("INSERT INTO _tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [mapping.name, mapping.source, mapping.label_zh, mapping.label_en, mapping.provenance,

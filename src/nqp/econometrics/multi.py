@@ -30,7 +30,7 @@ from nqp.econometrics.model_frame import DataColumns, ModelFrame, build_model_fr
 from nqp.econometrics.ols import Sample, absorb, fit_ols, make_sample, raw_sum_squares
 from nqp.econometrics.results import FeolsResult
 from nqp.econometrics.spec import FailedFit, FitOptions, ModelSpec, sample_mask
-from nqp.errors import EstimationError, NqpError, SingletonWarning
+from nqp.errors import _PLACE_FIELDS, EstimationError, NqpError, SingletonWarning
 
 # what errors="collect" turns into a FailedFit: the named nqp errors and numerical failures
 _COLLECTED = (NqpError, np.linalg.LinAlgError, FloatingPointError)
@@ -94,12 +94,13 @@ def feols_multi(
     planned: list[_Model] = []
     groups: dict[tuple, _Group] = {}
     # pass 1: each model's sample; the union of the variables each sample needs
+    named = shape == "specs"  # errors name the model id
     for spec in specs:
         try:
             planned.append(_plan(spec, data, columns, masks, groups))
         except _COLLECTED as err:
             if errors == "raise":
-                raise
+                raise _naming(err, spec, named) from None
             out[spec.id] = _failed(spec, err)
     # each sample: absorb every variable once, one cross-product matrix for all of them
     for key, g in groups.items():
@@ -122,7 +123,7 @@ def feols_multi(
                 res = _fit(m, g)
         except _COLLECTED as err:
             if errors == "raise":
-                raise
+                raise _naming(err, m.spec, named) from None
             out[m.spec.id] = _failed(m.spec, err)
             continue
         out[m.spec.id] = attach(res, [*g.warnings, *msgs])
@@ -228,6 +229,17 @@ def _fit(m: _Model, g: _Group) -> FeolsResult:
     ix = [pos[mf.y_name], *[pos[n] for n in mf.x_names]]
     return fit_ols(s, mf.y_name, mf.y, ct[:, ix[0]], mf.X, ct[:, ix[1:]], mf.x_names,
                    gram=g.gram[np.ix_(ix, ix)], ss_raw=g.ss[ix[1:]])
+
+
+def _naming(err: BaseException, spec: ModelSpec, named: bool) -> BaseException:
+    """The error with the model id in front of its message (same class and place fields)."""
+    if not named or not isinstance(err, NqpError) or f"model {spec.id!r}" in err.message:
+        return err
+    where = {k: getattr(err, k) for k in _PLACE_FIELDS if getattr(err, k, None) is not None}
+    try:
+        return type(err)(f"model {spec.id!r}: {err.message}", **where)
+    except TypeError:  # a subclass with another signature: keep it as it is
+        return err
 
 
 def _failed(spec: ModelSpec, err: BaseException) -> FailedFit:

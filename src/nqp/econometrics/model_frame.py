@@ -55,6 +55,7 @@ class ModelFrame:
     has_intercept: bool  # explicit intercept column or absorbed FE
     sample_key: tuple = ()  # identifies the sample (FE set, clusters, weights, rows)
     matrix: np.ndarray | None = None  # (n, 1 + kx + ke + kz) Fortran order: [y, X, endog, Z]
+    regressor_means: dict[str, float] | None = None  # weighted means of X and endog (kept by slim copies)
 
     @property
     def nobs(self) -> int:

@@ -40,7 +40,11 @@ def inference_sample(s: Sample) -> Sample:
     mf = s.mf
     n = mf.nobs
     empty = np.empty((n, 0))
-    slim = replace(mf, y=np.array(mf.y, copy=True), X=empty, endog=empty, Z=empty, matrix=None)
+    w = mf.weights if mf.weights is not None else np.ones(n)
+    means = {name: float(w @ col) / float(w.sum()) for name, col in
+             zip([*mf.x_names, *mf.endog_names], [*mf.X.T, *mf.endog.T])}  # for the absorbed constant
+    slim = replace(mf, y=np.array(mf.y, copy=True), X=empty, endog=empty, Z=empty, matrix=None,
+                   regressor_means=means)
     return replace(s, mf=slim)
 
 

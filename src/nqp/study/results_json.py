@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nqp import __version__
+from nqp.econometrics.constant import absorbed_constant
 from nqp.results import json_ready
 from nqp.study.runner import ModelEntry, StudyRun, TestEntry
 
@@ -81,7 +82,7 @@ def model_record(e: ModelEntry) -> dict[str, Any]:
         if m.cluster else None, "controls": list(m.controls), "warnings": list(e.warnings),
     }
     keys = ("nobs", "r2", "adj_r2", "r2_within", "adj_r2_within", "rmse", "n_clusters", "vcov_type", "ssc",
-            "df_resid", "coefficients", "vcov")
+            "df_resid", "coefficients", "vcov", "constant")
     for k in keys:
         rec[k] = None
     res = e.result
@@ -95,6 +96,8 @@ def model_record(e: ModelEntry) -> dict[str, Any]:
             "coefficients": _coefficients(res), "vcov": _vcov(res),
             "dropped_collinear": list(res.dropped_collinear), "n_singletons": int(res.n_singletons),
         })
+        cons = absorbed_constant(res)
+        rec["constant"] = {k: _num(v) for k, v in cons.to_dict().items()} if cons is not None else None
         if m.is_iv and e.stage != "first":
             rec["endog"] = list(getattr(res, "endog", m.endog))
             rec["instruments"] = list(getattr(res, "instruments", m.instruments))

@@ -19,6 +19,8 @@ _LAZY = {
     "entropy_index": "nqp.index",
     "build_panel": "nqp.panel",
     "write_synthetic": "nqp.synth",
+    "etable": "nqp.report",
+    "write_report": "nqp.report",
 }
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

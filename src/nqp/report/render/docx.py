@@ -1,6 +1,6 @@
 """Word (DOCX) three-line tables (三线表) with python-docx.
 
-* Rules as cell borders (``w:tcBorders``, one per cell, edited in place): the top edge of the
+* Rules as cell borders (one ``w:tcBorders`` per cell): the top edge of the
   first header row 1.5 pt (``w:sz="12"``: eighths of a point), the bottom edge of the last
   header row 0.75 pt (``w:sz="6"``), the bottom edge of the last body row 1.5 pt
   (``w:sz="12"``); the table itself has no borders (no vertical lines).
@@ -10,27 +10,27 @@
 * Sizes: body 五号 (10.5 pt), 小五 (9 pt) for wide tables, notes 小五; the title above in bold
   (黑体), notes below.
 
+The body XML is written as text (python-docx's ``cell()`` and ``merge()`` re-scan the whole
+table on every call: 8 tables took seconds) into python-docx's default package (styles,
+settings, section), serialized once per process; python-docx reads the result back in the tests.
+
 Sources: ``shared/spec/report-reference.md`` §2 (rule widths, size names, the tcBorders recipe).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape, quoteattr
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from nqp.report.grid import Grid
-from nqp.report.render.ooxml import normalize_ooxml
-
-_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+from nqp.report.render.ooxml import normalize_ooxml, pack, unpack
 
 
 @dataclass(frozen=True)
@@ -44,119 +44,100 @@ class DocxStyle:
     wide: int = 7
     heavy_sz: int = 12  # 1.5 pt
     light_sz: int = 6  # 0.75 pt
+    text_width_twips: int = 9000
 
 
-def _fonts(run, style: DocxStyle, size: float, *, east_asian: str | None = None, bold: bool = False) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    rpr = run._r.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for slot in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(slot), style.latin)
-    fonts.set(qn("w:eastAsia"), east_asian or style.east_asian)
+def _run(text: str, style: DocxStyle, size: float, *, bold: bool = False, east_asian: str | None = None) -> str:
+    lat = quoteattr(style.latin)
+    ea = quoteattr(east_asian or style.east_asian)
+    half = int(round(size * 2))
+    b = "<w:b/><w:bCs/>" if bold else ""
+    return (f"<w:r><w:rPr><w:rFonts w:ascii={lat} w:hAnsi={lat} w:eastAsia={ea} w:cs={lat}/>{b}"
+            f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
 
 
-def _edge(tc, side: str, sz: int) -> None:
-    """Set one edge of one cell: fetch-or-create its single ``w:tcBorders`` and the side in it."""
-    pr = tc.get_or_add_tcPr()
-    borders = pr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        # CT_TcPr order: tcW, gridSpan, vMerge/hMerge, tcBorders, shd, ..., vAlign
-        after = [pr.find(qn(t)) for t in ("w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge")]
-        after = [a for a in after if a is not None]
-        if after:
-            after[-1].addnext(borders)
-        else:
-            pr.insert(0, borders)
-    order = ("top", "left", "bottom", "right")
-    e = borders.find(qn(f"w:{side}"))
-    if e is None:
-        e = OxmlElement(f"w:{side}")
-        later = [borders.find(qn(f"w:{s}")) for s in order[order.index(side) + 1:]]
-        later = [x for x in later if x is not None]
-        if later:
-            later[0].addprevious(e)
-        else:
-            borders.append(e)
-    for k, v in (("val", "single"), ("sz", str(sz)), ("space", "0"), ("color", "000000")):
-        e.set(qn(f"w:{k}"), v)
+def _para(text: str, style: DocxStyle, size: float, *, align: str = "left", bold: bool = False,
+          east_asian: str | None = None, after: int = 0) -> str:
+    jc = {"left": "left", "center": "center", "right": "right"}[align]
+    return (f'<w:p><w:pPr><w:spacing w:before="0" w:after="{after}"/><w:jc w:val="{jc}"/></w:pPr>'
+            f"{_run(text, style, size, bold=bold, east_asian=east_asian)}</w:p>")
 
 
-def _no_table_borders(table) -> None:
-    tblpr = table._tbl.tblPr
-    borders = tblpr.find(qn("w:tblBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tblBorders")
-        tblpr.append(borders)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        e = borders.find(qn(f"w:{side}"))
-        if e is None:
-            e = OxmlElement(f"w:{side}")
-            borders.append(e)
-        e.set(qn("w:val"), "nil")
+def _border(side: str, sz: int) -> str:
+    return f'<w:{side} w:val="single" w:sz="{sz}" w:space="0" w:color="000000"/>'
 
 
-def _paragraph(doc, text: str, style: DocxStyle, size: float, *, align=WD_ALIGN_PARAGRAPH.LEFT,
-               bold: bool = False, east_asian: str | None = None) -> None:
-    p = doc.add_paragraph()
-    p.alignment = align
-    p.paragraph_format.space_after = Pt(2)
-    _fonts(p.add_run(text), style, size, bold=bold, east_asian=east_asian)
-
-
-def add_table(doc, grid: Grid, style: DocxStyle = DocxStyle()) -> None:
-    """Append the grid to ``doc``: title paragraph, three-line table, notes."""
+def table_xml(grid: Grid, style: DocxStyle = DocxStyle()) -> str:
+    """Title paragraph, the three-line table and the notes as WordprocessingML (body content)."""
     size = style.body_pt if grid.n_cols <= style.wide else style.wide_body_pt
-    _paragraph(doc, grid.title, style, style.body_pt, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True,
-               east_asian=style.title_east_asian)
     rows = grid.rows
-    table = doc.add_table(rows=len(rows), cols=grid.n_cols)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_table_borders(table)
-    for i, r in enumerate(rows):
-        for j, c in r.positions():
-            cell = table.cell(i, j)
-            if c.span > 1:
-                cell = cell.merge(table.cell(i, j + c.span - 1))
-            p = cell.paragraphs[0]
-            p.alignment = _ALIGN[c.align]
-            p.paragraph_format.space_after = Pt(0)
-            _fonts(p.add_run(c.text), style, size)
     n_head = len(grid.header)
-    for i, tr in enumerate(table._tbl.tr_lst):
-        for tc in tr.tc_lst:
-            if i == 0:
-                _edge(tc, "top", style.heavy_sz)
-            if i == n_head - 1:
-                _edge(tc, "bottom", style.light_sz)
-            if i == len(rows) - 1:
-                _edge(tc, "bottom", style.heavy_sz)
-            if rows[i].rule_above and i > 0:
-                _edge(tc, "top", style.light_sz)
-    for note in grid.notes:
-        _paragraph(doc, note, style, style.notes_pt)
+    n = grid.n_cols
+    first_w = style.text_width_twips // 4 if n > 1 else style.text_width_twips
+    other_w = (style.text_width_twips - first_w) // max(n - 1, 1)
+    widths = [first_w] + [other_w] * (n - 1)
+    out = [_para(grid.title, style, style.body_pt, align="center", bold=True, east_asian=style.title_east_asian,
+                 after=60) if grid.title else ""]
+    nil = "".join(f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    out.append(f'<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+               f'<w:tblBorders>{nil}</w:tblBorders><w:tblLayout w:type="autofit"/>'
+               f'<w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+               f'w:noHBand="1" w:noVBand="1"/></w:tblPr>')
+    out.append("<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>")
+    for i, r in enumerate(rows):
+        edges = []
+        if i == 0:
+            edges.append(_border("top", style.heavy_sz))
+        elif r.rule_above:
+            edges.append(_border("top", style.light_sz))
+        if i == len(rows) - 1:
+            edges.append(_border("bottom", style.heavy_sz))
+        elif i == n_head - 1:
+            edges.append(_border("bottom", style.light_sz))
+        borders = f"<w:tcBorders>{''.join(edges)}</w:tcBorders>" if edges else ""
+        head = "<w:trPr><w:tblHeader/></w:trPr>" if i < n_head else ""
+        cells = []
+        for j, c in r.positions():
+            w = sum(widths[j:j + c.span])
+            span = f'<w:gridSpan w:val="{c.span}"/>' if c.span > 1 else ""
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{span}{borders}<w:vAlign w:val="center"/>'
+                         f"</w:tcPr>{_para(c.text, style, size, align=c.align)}</w:tc>")
+        out.append(f"<w:tr>{head}{''.join(cells)}</w:tr>")
+    out.append("</w:tbl>")
+    out += [_para(note, style, style.notes_pt, after=0) for note in grid.notes]
+    return "".join(out)
 
 
-def docx_bytes(grids: Sequence[Grid], style: DocxStyle = DocxStyle()) -> bytes:
-    """One document with every grid (a page break between tables), as normalized bytes."""
+@lru_cache(maxsize=4)
+def _package(style: DocxStyle) -> tuple[tuple[tuple[str, bytes], ...], str, str, str]:
+    """python-docx's default package with the Normal style set to TNR + 宋体, serialized once:
+    (the other parts, document.xml up to ``<w:body>``, portrait sectPr, landscape sectPr)."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = style.latin
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), style.east_asian)
-    if any(g.n_cols > style.wide for g in grids):
-        sec = doc.sections[0]
-        sec.orientation = WD_ORIENT.LANDSCAPE
-        sec.page_width, sec.page_height = sec.page_height, sec.page_width
-    for k, g in enumerate(grids):
-        if k:
-            doc.add_page_break()
-        add_table(doc, g, style)
-    doc.core_properties.title = grids[0].title if len(grids) == 1 else "nqp tables"
+    doc.core_properties.title = "nqp tables"
     doc.core_properties.author = "nqp"
+    doc.core_properties.last_modified_by = "nqp"
     buf = io.BytesIO()
     doc.save(buf)
-    return normalize_ooxml(buf.getvalue())
+    parts = dict(unpack(normalize_ooxml(buf.getvalue())))
+    xml = parts.pop("word/document.xml").decode("utf-8")
+    head = xml[:xml.index("<w:body>") + len("<w:body>")]
+    portrait = xml[xml.index("<w:sectPr"):xml.index("</w:body>")]
+    w, h = re.search(r'<w:pgSz w:w="(\d+)" w:h="(\d+)"/>', portrait).groups()  # type: ignore[union-attr]
+    landscape = portrait.replace(f'<w:pgSz w:w="{w}" w:h="{h}"/>', f'<w:pgSz w:w="{h}" w:h="{w}" w:orient="landscape"/>')
+    return tuple(parts.items()), head, portrait, landscape
+
+
+def docx_bytes(grids: Sequence[Grid], style: DocxStyle = DocxStyle()) -> bytes:
+    """One document with every grid (a page break between tables): the package of
+    :func:`_package` with a new ``word/document.xml``, zipped reproducibly."""
+    parts, head, portrait, landscape = _package(style)
+    brk = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+    body = brk.join(table_xml(g, style) for g in grids)
+    sect = landscape if any(g.n_cols > style.wide for g in grids) else portrait
+    document = (head + body + sect + "</w:body></w:document>").encode("utf-8")
+    return pack([*parts, ("word/document.xml", document)])

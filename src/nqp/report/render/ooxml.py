@@ -12,19 +12,25 @@ FIXED_TIME = "2000-01-01T00:00:00Z"
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def normalize_ooxml(data: bytes) -> bytes:
-    """The same package with fixed zip timestamps, fixed core-property dates, entries in name order
-    (``[Content_Types].xml`` first, as Office expects)."""
+def unpack(data: bytes) -> list[tuple[str, bytes]]:
     src = zipfile.ZipFile(io.BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    return [(n, src.read(n)) for n in src.namelist()]
+
+
+def pack(parts: list[tuple[str, bytes]]) -> bytes:
+    """A zip of ``parts`` with fixed timestamps, ``[Content_Types].xml`` first, then name order."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            blob = src.read(name)
-            if name == "docProps/core.xml":
-                blob = _STAMP.sub(rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", blob)
+        for name, blob in sorted(parts, key=lambda p: (p[0] != "[Content_Types].xml", p[0])):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            dst.writestr(info, blob)
+            dst.writestr(info, blob, compresslevel=1)  # fast; Office reads any level
     return out.getvalue()
+
+
+def normalize_ooxml(data: bytes) -> bytes:
+    """The same package with fixed zip timestamps and fixed core-property dates."""
+    parts = [(n, _STAMP.sub(rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", b) if n == "docProps/core.xml" else b)
+             for n, b in unpack(data)]
+    return pack(parts)

@@ -23,6 +23,9 @@ from nqp.report.grid import Cell, Grid
 from nqp.report.render.ooxml import normalize_ooxml
 
 HEAVY, LIGHT = Side(style="medium", color="000000"), Side(style="thin", color="000000")
+_BORDERS = {(t, b): Border(top=t, bottom=b) for t in (HEAVY, LIGHT, None) for b in (HEAVY, LIGHT, None)}
+_ALIGNS = {a: Alignment(horizontal=a, vertical="center") for a in ("left", "center", "right")}
+_FONT = Font(name="Times New Roman", size=10.5)
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -48,7 +51,6 @@ def _number(c: Cell) -> tuple[float, str] | None:
 def add_sheet(wb: Workbook, grid: Grid) -> None:
     ws = wb.create_sheet(sheet_name(grid))
     n = grid.n_cols
-    font = Font(name="Times New Roman", size=10.5)
     ws.cell(1, 1, grid.title).font = Font(name="Times New Roman", size=10.5, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     if n > 1:
@@ -64,15 +66,15 @@ def add_sheet(wb: Workbook, grid: Grid) -> None:
             if num:
                 cell.number_format = num[1]
             align = "right" if c.is_number else c.align
-            cell.alignment = Alignment(horizontal=align, vertical="center")
-            cell.font = font
+            cell.alignment = _ALIGNS[align]
+            cell.font = _FONT
             if c.span > 1:
                 ws.merge_cells(start_row=x, start_column=j + 1, end_row=x, end_column=j + c.span)
         for col in range(1, n + 1):
             top = HEAVY if i == 0 else (LIGHT if r.rule_above else None)
             bottom = LIGHT if i == n_head - 1 else (HEAVY if i == len(rows) - 1 else None)
             if top or bottom:
-                ws.cell(x, col).border = Border(top=top, bottom=bottom)
+                ws.cell(x, col).border = _BORDERS[(top, bottom)]
     for k, note in enumerate(grid.notes):
         cell = ws.cell(first + len(rows) + k, 1, note)
         cell.font = Font(name="Times New Roman", size=9)

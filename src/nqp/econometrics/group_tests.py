@@ -31,6 +31,7 @@ small systems of a batch of replications are solved together.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -42,7 +43,13 @@ from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import build_model_frame
 from nqp.econometrics.singletons import recode
-from nqp.errors import EstimationError, FormulaError
+from nqp.errors import (
+    CollinearityWarning,
+    EstimationError,
+    FormulaError,
+    IdentificationError,
+    InferenceUnavailableWarning,
+)
 
 MAX_DUMMY_LEVELS = 400  # levels of the non-largest FEs the permutation engine carries as dummies
 _CHUNK = 64  # replications solved in one batched call
@@ -67,6 +74,7 @@ class GroupDiffResult:
     count: int | None = None  # permutation: #{d_r >= d0}
     reps: int | None = None
     seed: int | None = None
+    failed: int = 0  # permutation: replications where coef was not identified in a pseudo group
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +89,7 @@ class _Sample:
     group: np.ndarray  # (n,) int 0/1
     clusters: np.ndarray | None  # (n,) dense codes
     unit: np.ndarray | None  # (n,) dense codes
+    unit_labels: np.ndarray | None = None  # (n,) the unit values
 
 
 def _sample(formula: str, data: pd.DataFrame, group: str, *, cluster: str | None = None,
@@ -111,11 +120,12 @@ def _sample(formula: str, data: pd.DataFrame, group: str, *, cluster: str | None
         if not (g == v).any():
             raise EstimationError(f"group {group!r} has no observation equal to {v} in the "
                                   "estimation sample", variable=group)
-    ucodes = None
+    ucodes = labels = None
     if unit is not None:
-        ucodes = pd.factorize(sub[unit].to_numpy()[pos])[0].astype(np.int64)
+        labels = sub[unit].to_numpy()[pos]
+        ucodes = pd.factorize(labels)[0].astype(np.int64)
     return _Sample(mf.y, mf.X, list(mf.x_names), mf.fe, g,
-                   None if mf.clusters is None else mf.clusters[:, 0], ucodes)
+                   None if mf.clusters is None else mf.clusters[:, 0], ucodes, labels)
 
 
 def _coef_index(s: _Sample, coef: str) -> int:
@@ -164,6 +174,10 @@ class _SubsetOLS:
         self.p = self.q + sum(self.rest_sizes)
         self.n = n
         self.total = self._sums(np.arange(n))
+        # scales of the per-subset rank check: within and raw sums of squares of the regressors
+        diag = np.diagonal(self._within(*self.total))
+        self.scale = np.maximum(diag[1:self.k + 1], 0.0)
+        self.scale_raw = np.einsum("ij,ij->j", X, X)
 
     def _sums(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """(Σ_{i∈idx} w w' (p×p), per-big-level sums S (F×p), counts (F,))."""
@@ -214,7 +228,15 @@ class _SubsetOLS:
         return (ca, cb) if small else (cb, ca)
 
     def solve(self, C: np.ndarray) -> np.ndarray:
-        """Slopes (R, k) from within cross-products (R, p, p); NaN rows when singular."""
+        """Slopes (R, k) from within cross-products (R, p, p).
+
+        The other FEs' dummies are partialled out by a pseudo-inverse (their redundant levels
+        are expected). Then, as Stata's ``regress`` does, a regressor that is collinear with the
+        FEs and the regressors before it *within this subset* is omitted for this fit (its
+        slope is NaN; the others are those of the model without it): column j goes when its
+        residual sum of squares is <= 1e-9 of its within sum of squares on the full sample
+        (the tolerance of ``collinearity.collinear_columns``), checked by a Cholesky
+        factorisation without pivoting, batched over the subsets."""
         R, k = C.shape[0], self.k
         cxx = C[:, 1:k + 1, 1:k + 1]
         cxy = C[:, 1:k + 1, 0]
@@ -223,16 +245,33 @@ class _SubsetOLS:
             cxd = C[:, 1:k + 1, k + 1:]
             cxx = cxx - cxd @ dd @ cxd.transpose(0, 2, 1)
             cxy = cxy - (cxd @ dd @ C[:, k + 1:, 0][:, :, None])[:, :, 0]
-        try:
-            return np.linalg.solve(cxx, cxy[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            out = np.full((R, k), np.nan)
-            for r in range(R):
-                try:
-                    out[r] = np.linalg.solve(cxx[r], cxy[r])
-                except np.linalg.LinAlgError:
-                    pass
-            return out
+        kept = self._identified(cxx)
+        out = np.full((R, k), np.nan)
+        full = kept.all(axis=1)
+        if full.any():
+            out[full] = np.linalg.solve(cxx[full], cxy[full][:, :, None])[:, :, 0]
+        for r in np.flatnonzero(~full):
+            cols = np.flatnonzero(kept[r])
+            if cols.size:
+                out[r, cols] = np.linalg.solve(cxx[r][np.ix_(cols, cols)], cxy[r, cols])
+        return out
+
+    def _identified(self, cxx: np.ndarray) -> np.ndarray:
+        """(R, k) mask of the regressors kept in each subset (sequential, earlier kept first)."""
+        R, k = cxx.shape[0], self.k
+        limit = 1e-9 * self.scale + 1e-20 * self.scale_raw
+        L = np.zeros((R, k, k))
+        kept = np.zeros((R, k), dtype=bool)
+        for j in range(k):
+            piv = cxx[:, j, j] - np.einsum("rl,rl->r", L[:, j, :j], L[:, j, :j])
+            ok = piv > limit[j]
+            kept[:, j] = ok
+            root = np.sqrt(np.where(ok, piv, 1.0))
+            L[:, j, j] = np.where(ok, root, 0.0)
+            if j + 1 < k:
+                rest = cxx[:, j + 1:, j] - np.einsum("ril,rl->ri", L[:, j + 1:, :j], L[:, j, :j])
+                L[:, j + 1:, j] = np.where(ok[:, None], rest / root[:, None], 0.0)
+        return kept
 
 
 # --- permutation test ------------------------------------------------------------------------
@@ -246,23 +285,42 @@ def permutation_test(
     seed: int = 20240101,
     unit: str | None = None,
     cluster: str | None = None,
+    max_failed: float = 0.01,
 ) -> GroupDiffResult:
     """Fisher permutation test of b(group=0) = b(group=1) as Stata ``bdiff`` (see module doc).
 
     ``formula``: fixest-style OLS, e.g. ``"NQP ~ lnAI + Size + Lev | firm + year"``;
-    ``group``: 0/1 column; ``unit``: shuffle whole panels (e.g. ``"firm"``) instead of rows;
+    ``group``: 0/1 column; ``unit``: shuffle whole panels (e.g. ``"firm"``) instead of rows --
+    then ``group`` must be constant within each unit (as for bdiff with ``xt*`` commands);
     ``cluster`` only restricts the sample to rows with a cluster value (the test uses no SEs).
     Deterministic given ``seed`` (numpy ``default_rng``).
+
+    Rank: in each fit (observed or pseudo group) a regressor collinear with the FEs and the
+    regressors before it is omitted for that fit, as Stata's ``regress`` omits it; ``coef``
+    itself not identified in an observed group is an :class:`IdentificationError`. A
+    replication where ``coef`` is not identified in a pseudo group *fails*: it is left out of
+    the counts (p-values are shares of the replications that succeeded), ``failed`` reports
+    how many, and more than ``max_failed`` (a share of ``reps``) is an EstimationError.
     """
     if reps < 1:
         raise EstimationError(f"reps must be >= 1, got {reps}")
     s = _sample(formula, data, group, cluster=cluster, unit=unit)
     j = _coef_index(s, coef)
+    if unit is not None:
+        _check_constant_within(s, data, group, unit)
     eng = _SubsetOLS(s.y, s.X, s.fe)
     b = eng.solve(np.stack(eng.cross_pair(np.flatnonzero(s.group == 0))))
-    if not np.all(np.isfinite(b[:, j])):
-        raise EstimationError(f"{coef!r} is not identified in one of the groups of {group!r}",
-                              variable=coef)
+    for g in (0, 1):
+        if not np.isfinite(b[g, j]):
+            raise IdentificationError(
+                f"{coef!r} is not identified in the group {group} = {g} of {formula!r} (collinear with "
+                f"its fixed effects or other regressors there); the permutation test needs it in both groups",
+                variable=coef)
+    omitted = {g: [s.x_names[c] for c in np.flatnonzero(~np.isfinite(b[g]))] for g in (0, 1)}
+    if omitted[0] or omitted[1]:
+        warnings.warn(CollinearityWarning(
+            "permutation test: omitted in the group fits as collinear (as Stata's regress): "
+            + "; ".join(f"{group} = {g}: {', '.join(v)}" for g, v in omitted.items() if v), variable=group), stacklevel=2)
     d0 = float(b[0, j] - b[1, j])
     rng = np.random.default_rng(seed)
     n = s.y.size
@@ -285,19 +343,46 @@ def permutation_test(
         bb = eng.solve(mats)
         diffs[start:start + r] = bb[:r, j] - bb[r:, j]
     ok = np.isfinite(diffs)
+    failed = int(reps - ok.sum())
+    if failed > max_failed * reps:
+        raise EstimationError(
+            f"permutation test: {coef!r} was not identified in a pseudo group in {failed} of {reps} "
+            f"replications (more than max_failed={max_failed:g}); the groups are too small or {coef!r} "
+            f"varies too little within them", variable=coef)
+    if failed:
+        warnings.warn(InferenceUnavailableWarning(
+            f"permutation test: {failed} of {reps} replications failed ({coef!r} not identified in a pseudo "
+            f"group) and are left out of the p-values", variable=coef), stacklevel=2)
     d = diffs[ok]
+    n_ok = int(ok.sum())
     # a replication that reproduces the observed split gives d_r = d0 up to rounding: a tie
     eps = 1e-9 * max(abs(d0), float(np.abs(d).max(initial=0.0)))
     count = int((d >= d0 - eps).sum())
-    p = count / reps
+    p = count / n_ok
     if p > 0.5:
         p = 1.0 - p
-    p2 = float((np.abs(d) >= abs(d0) - eps).sum() / reps)
+    p2 = float((np.abs(d) >= abs(d0) - eps).sum() / n_ok)
     return GroupDiffResult(
         method="permutation", coef=coef, group=group, b0=float(b[0, j]), b1=float(b[1, j]),
         difference=d0, statistic=None, pvalue=float(p), n0=n0, n1=n - n0,
-        pvalue_two_sided=p2, count=count, reps=reps, seed=seed,
+        pvalue_two_sided=p2, count=count, reps=reps, seed=seed, failed=failed,
     )
+
+
+def _check_constant_within(s: _Sample, data: pd.DataFrame, group: str, unit: str) -> None:
+    """bdiff's panel permutation moves whole units: the group must not vary within one."""
+    g = s.group.astype(np.int64)
+    lo = np.full(int(s.unit.max()) + 1, 2)
+    hi = np.full(lo.size, -1)
+    np.minimum.at(lo, s.unit, g)
+    np.maximum.at(hi, s.unit, g)
+    varies = np.flatnonzero(lo != hi)
+    if varies.size:
+        first = int(np.argmax(np.isin(s.unit, varies)))
+        raise EstimationError(
+            f"group {group!r} varies within {unit!r} in {varies.size} of {lo.size} units (first: "
+            f"{unit} {s.unit_labels[first]}); unit= shuffles whole units, so the group must be constant "
+            f"within each (a post-period dummy is not: permute rows with unit=None)", variable=group)
 
 
 # --- SUEST ---------------------------------------------------------------------------------

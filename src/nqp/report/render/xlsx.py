@@ -4,8 +4,8 @@ Row 1 holds the title (merged across the table), then the header rows (spanning 
 the body and the notes. Rules as cell borders: ``medium`` (Excel's 1.5 pt-class line) on the
 top edge of the first header row and the bottom edge of the last body row, ``thin`` (0.75 pt
 class) under the last header row; no vertical lines. Numbers are right-aligned; a statistic
-or count without stars is stored as a number with a number format of the printed decimals
-(so it stays a number in Excel), coefficients with stars and parenthesised SEs as text.
+or count without stars is stored as a number (full precision) with a number format of the
+printed decimals (so it shows as printed and stays a number in Excel), coefficients with stars and parenthesised SEs as text.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ def _number(c: Cell) -> tuple[float, str] | None:
     p = parse_number(c.text)
     if p is None or p.stars or c.text.startswith("("):
         return None
+    value = float(c.value) if c.value is not None else p.value  # full precision; the format rounds
     if "e" in c.text.lower():
         digits = len(c.text.lower().split("e")[0].split(".")[1]) if "." in c.text else 0
-        return p.value, "0." + "0" * digits + "E+00" if digits else "0E+00"
+        return value, ("0." + "0" * digits + "E+00") if digits else "0E+00"
     digits = len(c.text.split(".")[1]) if "." in c.text else 0
-    return p.value, "0." + "0" * digits if digits else "0"
+    return value, ("0." + "0" * digits) if digits else "0"
 
 
 def add_sheet(wb: Workbook, grid: Grid) -> None:

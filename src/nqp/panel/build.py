@@ -1,11 +1,8 @@
 """``build_panel``: warehouse → firm-year panel → sample → NQP index (the paper's §3, Tables 1–2).
 
-1. ``base.sql`` in DuckDB over the warehouse (read-only), one row per (stkcd, year);
-2. ``[positive_fields]`` cleaned, ``prev_`` columns added, formula and document variables
-   evaluated in definition order (:mod:`nqp.panel.formulas`);
-3. sample steps 1–2 (ST/PT, financial industry), then the measures (:mod:`nqp.panel.measures`)
-   on those firm-years, then step 3 (missing key variables), step 4 (winsorizing) and the
-   entropy index over the winsorized Table 1 indicators (:mod:`nqp.panel.sample`).
+The named steps of :mod:`nqp.panel.steps`, in order: base table, formula and document
+variables, lags on the full firm-year panel, sample rules (ST/PT, financial industry),
+estimated measures, missing key variables, winsorizing, the entropy index.
 
 Variables that cannot be built (a warehouse table or a pipeline stage absent, a measure that
 cannot be estimated) are listed in ``Panel.unbuilt`` with the reason, never invented; an
@@ -16,19 +13,19 @@ in the sample report.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from nqp.errors import DataWarning
-from nqp.panel.base import open_workspace, run_base
-from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
-from nqp.panel.formulas import add_prev, clean_positive, eval_document, eval_formula, fields_of, referenced_prev
-from nqp.panel.measures import estimate
-from nqp.panel.sample import (DEFAULT_KEYS_EXTRA, SampleOptions, SampleReport, as_float, drop_financial,
-                              drop_missing, drop_st, numeric_columns)
-from nqp.panel.winsorize import winsorize
+from nqp.errors import ConfigError, DataWarning
+from nqp.panel.config import Definitions, load_definitions
+from nqp.panel.lags import CONVENTIONS, Lag, add_lags, check_lag_variables, parse_lags
+from nqp.panel.sample import SampleOptions, SampleReport
+from nqp.panel.steps import (PanelSteps, add_index, apply_sample_rules, base_table, definition_text,
+                             drop_missing_keys, estimate_measures, formula_variables, key_variables,
+                             winsorize_panel)
 
 
 @dataclass
@@ -40,6 +37,8 @@ class Panel:
     ``firm_years``: all firm-years of the base table with the formula and document variables,
     before any sample step or winsorizing. ``built`` / ``unbuilt``: variable → definition /
     reason. ``index_result``: the :class:`nqp.index.IndexResult` (None if not computed).
+    ``lags``: the lag columns of ``frame`` (``L.lnAI`` ...), formed as ``lag_convention`` says.
+    ``steps``: per-step timings and the warnings as records.
     """
 
     frame: pd.DataFrame
@@ -50,29 +49,37 @@ class Panel:
     sample_report: SampleReport
     index_result: object | None = None
     options: SampleOptions = field(default_factory=SampleOptions)
+    lags: tuple[Lag, ...] = ()
+    lag_convention: str = "full_panel"
+    steps: PanelSteps = field(default_factory=PanelSteps)
 
     def dictionary(self) -> pd.DataFrame:
         """The data dictionary: name, label_zh, label_en, unit, role, kind, definition, built."""
         rows = []
         for v in self.definitions.variables:
             rows.append({"name": v.name, "label_zh": v.label_zh, "label_en": v.label_en, "unit": v.unit,
-                         "role": v.role, "kind": v.kind, "definition": _definition(v),
+                         "role": v.role, "kind": v.kind, "definition": definition_text(v),
                          "winsorized": v.name in self.sample_report.winsorized,
                          "built": v.name in self.built, "reason": self.unbuilt.get(v.name, "")})
+        for g in self.lags:
+            v = self.definitions.variable(g.variable)
+            when = f"t{-g.k:+d}"
+            where = ("the full firm-year panel before the sample rules" if self.lag_convention == "full_panel"
+                     else "the estimation sample")
+            rows.append({"name": g.name, "label_zh": f"{v.label_zh}（{when}期）" if v.label_zh else "",
+                         "label_en": f"{v.label_en} ({when})" if v.label_en else "", "unit": v.unit,
+                         "role": "lag", "kind": "lag",
+                         "definition": f"{g.variable} of the firm in year {when} (by year value; missing "
+                                       f"when that year is absent), formed on {where}",
+                         "winsorized": g.variable in self.sample_report.winsorized,
+                         "built": g.name in self.frame.columns, "reason": self.unbuilt.get(g.name, "")})
         return pd.DataFrame(rows)
-
-
-def _definition(v: Variable) -> str:
-    if v.kind == "document":
-        return f"{v.expr}  [table {v.table}" + (f"; {v.absent:g} if no row]" if v.absent is not None else "]")
-    if v.kind == "index":
-        return "entropy index x 100 over the Table 1 indicators (nqp.index.entropy_index)"
-    return " ".join(v.expr.split())
 
 
 def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions | None = None,
                 first_year: int | None = None, last_year: int | None = None, measures: bool = True,
-                sample: SampleOptions | None = None, indicator_system: str | Path | None = None) -> Panel:
+                sample: SampleOptions | None = None, indicator_system: str | Path | None = None,
+                lags: Sequence[str] = (), lag_convention: str = "full_panel") -> Panel:
     """Build the firm-year panel, the sample and the NQP index from a warehouse (DuckDB file).
 
     ``definitions``: a directory with base.sql / variables.toml / groups.toml (each falls back to
@@ -80,132 +87,101 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     ``[settings]``. ``measures=False`` skips the estimated variables (reported unbuilt).
     ``sample``: the sample switches. ``indicator_system``: an indicator TOML for the index
     (default: the paper's Table 1, :func:`nqp.index.load_indicator_system`).
+
+    ``lags``: Stata lags/leads of panel variables kept as columns named like the operator
+    (``("L.lnAI", "L2.lnAI")``). ``lag_convention="full_panel"`` (default) forms them on every
+    listed firm-year before the sample rules, as ``xtset stkcd year`` before ``keep if``, so a
+    firm-year dropped by the ST, financial or missing-value rule still gives the next year its
+    lag; a measure is lagged on the firm-years it is estimated on, the index on the sample.
+    ``"sample"`` forms every lag on the final sample (as ``L.x`` in a formula with ``panel=``).
+    Either way a gap year gives a missing lag, and a lag of a winsorized variable is the lag of
+    the winsorized variable (clipped at its cut points).
     """
+    if lag_convention not in CONVENTIONS:
+        raise ConfigError(f"lag_convention must be one of {CONVENTIONS}, got {lag_convention!r}",
+                          variable="lag_convention")
     defs = definitions if isinstance(definitions, Definitions) else load_definitions(definitions)
     opts = sample or SampleOptions()
-    fy = int(first_year if first_year is not None else defs.settings.get("first_year", 2010))
-    ly = int(last_year if last_year is not None else defs.settings.get("last_year", 2022))
-    values = template_values(defs, fy, ly)
-    built: dict[str, str] = {}
-    unbuilt: dict[str, str] = {}
+    lag_list = parse_lags(lags)
+    check_lag_variables(lag_list, defs.names)
+    steps = PanelSteps()
 
-    ws = open_workspace(warehouse)
-    try:
-        base_cols = run_base(ws, fill(defs.base_sql, values, where="base.sql"))
-        clean_positive(ws, defs.positive_fields)
-        variables = list(defs.variables)
-        add_prev(ws, referenced_prev(variables), variables)
-        known = set(base_cols) | {f"prev_{c}" for c in base_cols}
-        for v in variables:
-            if v.kind == "formula":
-                expr = fill(v.expr, values, where=f"variable {v.name}", variable=v.name)
-                eval_formula(ws, v, expr)
-                reason = _absent_source(ws, fields_of(expr, known))
-                if reason:
-                    unbuilt[v.name] = reason
-                else:
-                    built[v.name] = _definition(v)
-                known.add(v.name)
-            elif v.kind == "document":
-                reason = eval_document(ws, v, fill(v.expr, values, where=f"variable {v.name}", variable=v.name))
-                if reason:
-                    unbuilt[v.name] = reason
-                else:
-                    built[v.name] = _definition(v)
-                known.add(v.name)
-        listed = "AND listed" if "listed" in base_cols else ""
-        full = ws.con.execute(f"SELECT * FROM frame WHERE year >= {fy} {listed} ORDER BY stkcd, year").df()
-    finally:
-        ws.close()
+    with steps.step("base table"):
+        base = base_table(warehouse, defs, first_year=first_year, last_year=last_year)
+    with steps.step("formula variables"):
+        fy = formula_variables(base, defs)
+    full, built, unbuilt = fy.frame, fy.built, fy.unbuilt
+    kind = {v.name: v.kind for v in defs.variables}
+    early = [g for g in lag_list if kind[g.variable] in ("formula", "document")] if lag_convention == "full_panel" else []
+    for g in lag_list:
+        if g.variable in unbuilt:
+            unbuilt[g.name] = f"{g.variable} not built: {unbuilt[g.variable]}"
+    early = [g for g in early if g.name not in unbuilt]
+    var_names = [v.name for v in defs.variables if v.name in full.columns and v.name not in unbuilt]
+    with steps.step("lags on the full firm-year panel"):
+        work = add_lags(full, early)
 
-    for v in variables:
-        if v.name in built and v.name in full.columns and len(full) and full[v.name].isna().all():
-            del built[v.name]
-            unbuilt[v.name] = "missing for every firm-year (its source fields hold no data)"
-    var_names = [v.name for v in variables if v.name in full.columns and v.name not in unbuilt]
     report = SampleReport()
-    report.steps.append((f"listed firm-years {fy}-{ly} (consolidated statements, fiscal year-end)", 0, len(full)))
-    work = full
-    if opts.drop_st:
-        work = drop_st(work, report)
-    if opts.drop_financial:
-        work = drop_financial(work, report)
-
-    for v in variables:
-        if v.kind != "measure":
-            continue
-        if not measures:
-            unbuilt[v.name] = "measures=False"
-            continue
-        vals, reason = estimate(v.measure, work)
-        if reason:
-            unbuilt[v.name] = reason
-            warnings.warn(DataWarning(f"{v.name} not built: {reason}", variable=v.name), stacklevel=2)
-        else:
-            work = work.assign(**{v.name: vals})
-            built[v.name] = _definition(v)
-            var_names.append(v.name)
+    report.steps.append((f"listed firm-years {fy.first_year}-{fy.last_year} (consolidated statements, "
+                         "fiscal year-end)", 0, len(work)))
+    with steps.step("sample rules"):
+        work = apply_sample_rules(work, opts, report)
+    with steps.step("estimated measures"):
+        work = estimate_measures(work, defs, measures=measures, built=built, unbuilt=unbuilt)
+        var_names += [v.name for v in defs.variables if v.kind == "measure" and v.name in built]
+        measured = [g for g in lag_list if lag_convention == "full_panel" and kind[g.variable] == "measure"
+                    and g.variable in built]
+        if measured:
+            work = add_lags(work, measured)
+            report.notes.append(f"lags {', '.join(g.name for g in measured)} formed on the firm-years the "
+                                "measure is estimated on (after the ST and financial-industry steps)")
 
     from nqp.index import load_indicator_system
-    indicators, dimensions, labels = load_indicator_system(indicator_system)
+    indicators, dimensions, _ = load_indicator_system(indicator_system)
     usable = {c: s for c, s in indicators.items() if c in var_names}
     for c in indicators:
         if c not in usable:
             why = unbuilt.get(c, "not defined in variables.toml")
             report.notes.append(f"indicator {c} not in the index: {why}")
             warnings.warn(DataWarning(f"indicator {c} is not in the NQP index: {why}", variable=c), stacklevel=2)
+    with steps.step("missing key variables"):
+        work = drop_missing_keys(work, key_variables(opts, list(indicators)), report, available=var_names,
+                                 unbuilt=unbuilt)
 
-    keys = list(opts.key_variables) if opts.key_variables is not None else [*indicators, *DEFAULT_KEYS_EXTRA]
-    for k in keys:
-        if k not in var_names:
-            report.notes.append(f"key variable {k} not built, so not used to drop firm-years: "
-                                f"{unbuilt.get(k, 'not defined')}")
-    report.key_variables = [k for k in keys if k in var_names]
-    work = drop_missing(work, report.key_variables, report)
-
-    numeric = numeric_columns(work, var_names)
-    work = as_float(work, numeric)
-    wcols = (list(opts.winsorize_columns) if opts.winsorize_columns is not None
-             else [v.name for v in variables if v.winsorize])
-    wcols = [c for c in wcols if c in numeric]
-    if opts.winsorize and wcols and len(work):
-        work = winsorize(work, wcols, limits=opts.winsorize_limits, by=opts.winsorize_by)
-        report.winsorized = wcols
-        lo, hi = opts.winsorize_limits
-        report.steps.append((f"winsorize {len(wcols)} continuous variables at {lo:.0%}/{hi:.0%}"
-                             + (f" by {opts.winsorize_by}" if opts.winsorize_by else " (pooled)"), 0, len(work)))
+    early_lags = [g for g in (*early, *measured) if g.name in work.columns]
+    with steps.step("winsorizing"):
+        wcols = (list(opts.winsorize_columns) if opts.winsorize_columns is not None
+                 else [v.name for v in defs.variables if v.winsorize])
+        work = winsorize_panel(work, [c for c in var_names if c in work.columns],
+                               replace(opts, winsorize_columns=tuple(wcols)), report,
+                               lags=early_lags)
 
     index_result = None
-    idx_var = next((v for v in variables if v.kind == "index"), None)
+    idx_var = next((v for v in defs.variables if v.kind == "index"), None)
     if idx_var is not None and usable and len(work):
-        from nqp.index import entropy_index
-        work = work.reset_index(drop=True)
-        # rows missing an indicator exist only when key_variables leaves indicators out; they
-        # get no index value (the index warns with the count)
-        index_result = entropy_index(work, usable, dimensions={c: dimensions[c] for c in usable},
-                                     method=opts.index_method, year="year", ids=("stkcd", "year"),
-                                     missing="drop")
-        work[idx_var.name] = index_result.index.reindex(work.index)
-        for d in index_result.dimensions.columns:
-            work[f"{idx_var.name}_{d}"] = index_result.dimensions[d].reindex(work.index)
-        built[idx_var.name] = _definition(idx_var)
+        with steps.step("index"):
+            work, index_result = add_index(work, usable, dimensions, name=idx_var.name, method=opts.index_method)
+        built[idx_var.name] = definition_text(idx_var)
         var_names.append(idx_var.name)
         report.steps.append((f"NQP index ({opts.index_method} entropy) over {len(usable)} indicators", 0, len(work)))
     elif idx_var is not None:
         unbuilt[idx_var.name] = "no Table 1 indicator could be built" if not usable else "empty sample"
 
+    late = [g for g in lag_list if g.name not in work.columns and g.name not in unbuilt and g.variable in work.columns]
+    if late:
+        with steps.step("lags on the sample"):
+            work = add_lags(work, late)
+        if lag_convention == "full_panel":
+            report.notes.append(f"lags {', '.join(g.name for g in late)} formed on the sample "
+                                "(the index exists only there)")
+    for g in lag_list:
+        if g.name not in work.columns and g.name not in unbuilt:
+            unbuilt[g.name] = f"{g.variable} not built: {unbuilt.get(g.variable, 'empty sample')}"
+
     cols = ["stkcd", "year"] + [c for c in var_names if c not in ("stkcd", "year")]
     cols += [c for c in work.columns if idx_var is not None and c.startswith(f"{idx_var.name}_")]
+    cols += [g.name for g in lag_list if g.name in work.columns]
     frame = work[cols].reset_index(drop=True)
     return Panel(frame=frame, firm_years=full, definitions=defs, built=built, unbuilt=unbuilt,
-                 sample_report=report, index_result=index_result, options=opts)
-
-
-def _absent_source(ws, fields: list[str]) -> str | None:
-    """Reason a formula variable is not built: one of its fields comes from an absent table."""
-    for f in fields:
-        base = f[5:] if f.startswith("prev_") else f
-        t = ws.column_table.get(base)
-        if t in ws.absent_tables:
-            return f"the warehouse has no table {t!r} (field {base})"
-    return None
+                 sample_report=report, index_result=index_result, options=opts, lags=tuple(lag_list),
+                 lag_convention=lag_convention, steps=steps)

@@ -26,8 +26,15 @@ from nqp.errors import ConfigError
 
 KINDS = ("formula", "measure", "document", "index")
 ROLES = ("outcome", "indicator", "regressor", "control", "moderator", "channel", "group", "instrument", "id")
-MEASURES = ("capacity_utilisation", "tfp_fe", "tfp_lp", "fc")
-_KEYS = {"name", "expr", "kind", "role", "label_zh", "label_en", "unit", "winsorize", "table", "absent", "measure"}
+#: estimator -> (required inputs, optional inputs); ``fc`` takes any further inputs as logit regressors
+ESTIMATORS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "capacity_utilisation": (("revenue", "assets", "employees"), ()),
+    "tfp": (("output", "free", "state"), ("proxy",)),
+    "fc": (("size", "age", "payout"), ()),
+}
+TFP_METHODS = ("fe", "lp", "op", "acf", "ols")
+_KEYS = {"name", "expr", "kind", "role", "label_zh", "label_en", "unit", "winsorize", "table", "absent",
+         "estimator", "method", "inputs", "value_labels"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -45,7 +52,17 @@ class Variable:
     winsorize: bool = False
     table: str | None = None      # document variables: the warehouse table read
     absent: float | None = None   # document variables: value for a firm-year with no row (e.g. 0 patents)
-    measure: str | None = None    # measure variables: which estimator (MEASURES)
+    estimator: str | None = None  # measure variables: which nqp.measures estimator (ESTIMATORS)
+    method: str | None = None     # measure variables: the estimator's method (tfp: fe, lp, ...)
+    inputs: tuple[tuple[str, str], ...] = ()   # measure variables: (role, DuckDB expression), in order
+    value_labels: tuple[tuple[int, str], ...] = ()  # coded groups: (code, label) for the Stata file
+
+    @property
+    def measure(self) -> str | None:
+        """Short name of a measure's estimator, e.g. ``"tfp_lp"`` (None for other kinds)."""
+        if self.estimator is None:
+            return None
+        return f"{self.estimator}_{self.method}" if self.method else self.estimator
 
 
 @dataclass(frozen=True)
@@ -99,18 +116,65 @@ def _variable(entry: dict[str, Any], i: int, file: str) -> Variable:
     role = entry.get("role", "")
     if role and role not in ROLES:
         raise ConfigError(f"role must be one of {ROLES}, got {role!r}", file=file, variable=name)
-    if kind != "index" and not isinstance(entry.get("expr"), str):
+    if kind not in ("index", "measure") and not isinstance(entry.get("expr"), str):
         raise ConfigError("expr (a string) is required", file=file, variable=name)
     if kind == "document" and not isinstance(entry.get("table"), str):
         raise ConfigError("a document variable needs table = \"<warehouse table>\"", file=file, variable=name)
-    measure = entry.get("measure")
-    if kind == "measure" and measure not in MEASURES:
-        raise ConfigError(f"a measure variable needs measure = one of {MEASURES}, got {measure!r}",
-                          file=file, variable=name)
+    estimator, method, inputs = _measure(entry, kind, name, file) if kind == "measure" else (None, None, ())
     return Variable(name=name, expr=entry.get("expr", ""), kind=kind, role=role,
                     label_zh=entry.get("label_zh", ""), label_en=entry.get("label_en", ""),
                     unit=entry.get("unit", ""), winsorize=bool(entry.get("winsorize", False)),
-                    table=entry.get("table"), absent=entry.get("absent"), measure=measure)
+                    table=entry.get("table"), absent=entry.get("absent"), estimator=estimator, method=method,
+                    inputs=inputs, value_labels=_value_labels(entry.get("value_labels"), name, file))
+
+
+def _measure(entry: dict[str, Any], kind: str, name: str, file: str) -> tuple[str, str | None, tuple]:
+    """estimator, method and inputs of a ``kind = "measure"`` variable, checked."""
+    est = entry.get("estimator")
+    if est not in ESTIMATORS:
+        raise ConfigError(f"a measure variable needs estimator = one of {sorted(ESTIMATORS)}, got {est!r}",
+                          file=file, variable=name)
+    method = entry.get("method")
+    if est == "tfp" and method not in TFP_METHODS:
+        raise ConfigError(f"estimator tfp needs method = one of {TFP_METHODS}, got {method!r}",
+                          file=file, variable=name)
+    if est != "tfp" and method is not None:
+        raise ConfigError(f"estimator {est} takes no method", file=file, variable=name)
+    inputs = entry.get("inputs")
+    if not isinstance(inputs, dict) or not all(isinstance(v, str) and v.strip() for v in inputs.values()):
+        raise ConfigError("a measure variable needs inputs = {role = \"DuckDB expression\", ...}",
+                          file=file, variable=name)
+    required, optional = ESTIMATORS[est]
+    if est == "tfp" and method in ("lp", "op", "acf"):
+        required = (*required, "proxy")
+    missing = [r for r in required if r not in inputs]
+    unknown = [k for k in inputs if k not in (*required, *optional)] if est != "fc" else []
+    if missing or unknown:
+        raise ConfigError(f"estimator {est} needs inputs {list(required)}"
+                          + (f" (optional {list(optional)})" if optional else "")
+                          + (f"; missing {missing}" if missing else "") + (f"; unknown {unknown}" if unknown else ""),
+                          file=file, variable=name)
+    if est == "fc" and len(inputs) == len(required):
+        raise ConfigError("estimator fc needs at least one logit regressor among its inputs "
+                          "(inputs other than size, age, payout)", file=file, variable=name)
+    return est, method, tuple((k, " ".join(v.split())) for k, v in inputs.items())
+
+
+def _value_labels(raw: Any, name: str, file: str) -> tuple[tuple[int, str], ...]:
+    """``value_labels = {"0" = "...", "1" = "..."}`` -> ((0, "..."), (1, "...")), in file order."""
+    if raw is None:
+        return ()
+    out = []
+    for k, v in raw.items() if isinstance(raw, dict) else [(None, None)]:
+        try:
+            code = int(k)
+        except (TypeError, ValueError):
+            code = None
+        if code is None or not isinstance(v, str) or not v:
+            raise ConfigError(f"value_labels must map whole-number codes to labels, e.g. {{\"1\" = \"East\"}}; "
+                              f"got {raw!r}", file=file, variable=name)
+        out.append((code, v))
+    return tuple(out)
 
 
 def load_definitions(directory: str | Path | None = None) -> Definitions:

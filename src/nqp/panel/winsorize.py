@@ -37,11 +37,21 @@ def stata_pctile(values: np.ndarray, pct: float) -> float:
     return float(x[min(max(k, 0), n - 1)])
 
 
+def cut_points(values: np.ndarray, limits: tuple[float, float]) -> tuple[float, float]:
+    """The lower and upper winsorizing points (Stata ``_pctile``) of the non-missing ``values``."""
+    v = np.asarray(values, dtype=float)
+    return stata_pctile(v, limits[0] * 100), stata_pctile(v, limits[1] * 100)
+
+
+def clip(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``values`` replaced by ``lo``/``hi`` beyond them; missing stays missing (and no cut points: as is)."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isnan(v), np.nan, np.clip(v, lo, hi)) if not np.isnan(lo) else v
+
+
 def _cut(s: pd.Series, limits: tuple[float, float]) -> pd.Series:
     v = s.to_numpy(dtype=float, na_value=np.nan)
-    lo, hi = stata_pctile(v, limits[0] * 100), stata_pctile(v, limits[1] * 100)
-    out = np.where(np.isnan(v), np.nan, np.clip(v, lo, hi)) if not np.isnan(lo) else v
-    return pd.Series(out, index=s.index, name=s.name)
+    return pd.Series(clip(v, *cut_points(v, limits)), index=s.index, name=s.name)
 
 
 def winsorize(frame: pd.DataFrame, columns: Sequence[str], *, limits: tuple[float, float] = (0.01, 0.99),

@@ -1,12 +1,14 @@
 """The common result interface of FeolsResult / IVResult (tidy, glance, to_dict, repr,
 _repr_html_, warnings) and ``with_vcov``, checked against pyfixest 0.60, linearmodels and
-statsmodels on the same data (pyfixest set to reghdfe's small-sample conventions, as in
+statsmodels on the same data, and the other results (entropy index, frontier, TFP, financing
+constraint indices) against hand computations, published FRONTIER 4.1 output and pyfixest (pyfixest set to reghdfe's small-sample conventions, as in
 ``test_ols_vs_pyfixest.py``)."""
 
 from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -218,3 +220,96 @@ def test_with_vcov_errors(panel):
         fit.with_vcov(cluster="province", data=panel.iloc[:100])
     with pytest.raises(EstimationError, match="either vcov= or cluster="):
         fit.with_vcov(vcov="hc1", cluster="firm")
+
+
+# --- the other results: index, frontier, TFP, financing-constraint indices ----------------
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def common_interface(res) -> dict:
+    """Every result answers the same calls; returns glance()."""
+    assert isinstance(res, ModelResult)
+    t = res.tidy()
+    assert list(t.columns[:7]) == list(TIDY_COLUMNS)
+    g = res.glance()
+    json.dumps(g, allow_nan=False)
+    json.dumps(res.to_dict(), allow_nan=False)
+    assert isinstance(res.summary(), str) and res.summary()
+    text = repr(res)
+    assert "\n" not in text and len(text) < 200
+    assert "<table>" in res._repr_html_()
+    return g
+
+
+def test_entropy_index_result_against_hand_computed_weights():
+    from nqp.index import entropy_index
+
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.lognormal(size=(80, 4)), columns=["a", "b", "c", "d"])
+    res = entropy_index(df, {"a": 1, "b": 1, "c": -1, "d": 1}, dimensions={"a": "D1", "b": "D1", "c": "D2", "d": "D2"})
+    # entropy weight method by hand: min-max (reversed for c), p = (z + 1e-4) / sum, e = -sum p ln p / ln n
+    x = df.to_numpy()
+    z = (x - x.min(0)) / (x.max(0) - x.min(0))
+    z[:, 2] = 1 - z[:, 2]
+    p = (z + 1e-4) / (z + 1e-4).sum(0)
+    e = -(p * np.log(p)).sum(0) / np.log(len(df))
+    w = (1 - e) / (1 - e).sum()
+    g = common_interface(res)
+    t = res.tidy()
+    np.testing.assert_allclose(t["estimate"], w, rtol=1e-10)
+    assert list(t["term"]) == ["a", "b", "c", "d"] and list(t["dimension"]) == ["D1", "D1", "D2", "D2"]
+    assert t["std_error"].isna().all()
+    assert g["nobs"] == 80 and g["n_indicators"] == 4 and g["n_dimensions"] == 2
+    np.testing.assert_allclose(g["index_mean"], res.index.mean())
+    np.testing.assert_allclose(list(res.to_dict()["weights"].values()), w, rtol=1e-10)
+
+
+def test_frontier_result_against_frontier41():
+    """FRONTIER 4.1 example EG1 (published output, see tests/measures/test_frontier_reference.py)."""
+    from nqp.measures.frontier import frontier
+
+    res = frontier("log(output) ~ log(capital) + log(labour)", pd.read_csv(DATA / "sfa" / "front41Data.csv"))
+    g = common_interface(res)
+    t = res.tidy().set_index("term")
+    np.testing.assert_allclose(t["estimate"].iloc[:3], [0.56161963, 0.28110205, 0.53647981], atol=2e-5)
+    assert t.loc["gamma", "estimate"] == pytest.approx(0.79720730, abs=2e-5)
+    np.testing.assert_allclose(t["conf_high"] - t["estimate"], 1.959963984540054 * t["std_error"], rtol=1e-12)
+    assert g["mean_efficiency"] == pytest.approx(0.74056772, abs=1e-5)
+    assert g["lr_stat"] == pytest.approx(2.8392402, abs=1e-4) and g["nobs"] == 60
+
+
+def test_tfp_result_fe_against_pyfixest():
+    """TFP "FE method": the within regression of ln Y on the inputs with firm and year effects."""
+    from nqp.measures.tfp import tfp
+
+    rng = np.random.default_rng(8)
+    firm = np.repeat(np.arange(120), 6)
+    year = np.tile(np.arange(2015, 2021), 120)
+    lnk = rng.normal(size=firm.size) + rng.normal(size=120)[firm]
+    lnl = 0.5 * lnk + rng.normal(size=firm.size)
+    df = pd.DataFrame({"firm": firm, "year": year, "lnk": lnk, "lnl": lnl,
+                       "lny": 0.3 * lnk + 0.6 * lnl + rng.normal(size=120)[firm] + 0.2 * rng.normal(size=firm.size)})
+    res = tfp(df, "fe", output="lny", free="lnl", state="lnk", firm="firm", year="year", take_logs=False)
+    g = common_interface(res)
+    m = pf.feols("lny ~ lnl + lnk | firm + year", df)
+    t = res.tidy().set_index("term")
+    np.testing.assert_allclose(t.loc[["lnl", "lnk"], "estimate"], m.coef()[["lnl", "lnk"]], rtol=1e-8)
+    assert t["std_error"].isna().all()  # no bootstrap asked for
+    assert g["method"] == "fe" and g["nobs"] == len(df)
+    assert g["returns_to_scale"] == pytest.approx(float(m.coef().sum()), rel=1e-8)
+
+
+def test_finance_index_result_has_the_published_kz_coefficients():
+    from nqp.measures.finance import kz_index
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(30, 5)), columns=["CF", "DIV", "C", "LEV", "Q"])
+    res = kz_index(df)
+    g = common_interface(res)
+    # Lamont, Polk & Saa-Requejo (2001): CF/K, Div/K, Cash/K, Debt/TotalCap, Q
+    lps = {"cf": -1.001909, "div": -39.3678, "cash": -1.314759, "lev": 3.139193, "q": 0.2826389}
+    t = res.tidy().set_index("term")
+    assert t["estimate"].to_dict() == lps
+    hand = sum(lps[k] * df[c] for k, c in zip(["cf", "div", "cash", "lev", "q"], ["CF", "DIV", "C", "LEV", "Q"]))
+    np.testing.assert_allclose(g["index_mean"], hand.mean(), rtol=1e-12)
+    assert g["nobs"] == 30 and g["name"] == "KZ"

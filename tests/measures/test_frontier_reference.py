@@ -174,6 +174,6 @@ def test_case_a_lr_test_and_summary(case_a):
     assert case_a.lr_df == 1
     assert case_a.lr_pvalue == pytest.approx(0.5 * stats.chi2.sf(2.8392402, 1), rel=1e-4)
     assert case_a.lr_stat > 2.706  # Kodde-Palm 5 % critical value, df 1
-    tab = case_a.summary()
+    tab = case_a.coef_table()
     assert list(tab.index) == ["Intercept", "log(capital)", "log(labour)", "sigma2", "gamma"]
     assert tab.loc["gamma", "estimate"] == case_a.gamma

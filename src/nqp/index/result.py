@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
 
-@dataclass(frozen=True)
-class IndexResult:
+
+@dataclass(frozen=True, repr=False)
+class IndexResult(ResultDisplay):
     """A composite index, its dimension scores and its weights.
 
     Attributes
@@ -35,6 +37,56 @@ class IndexResult:
     redundancy: pd.Series | pd.DataFrame | None
     standardized: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+
+    _repr_keys = ("method", "nobs", "n_indicators", "index_mean")
+
+    @property
+    def _repr_name(self) -> str:  # type: ignore[override]
+        return "IndexResult"
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per indicator (per year and indicator for yearly weights): ``estimate`` is
+        the weight; the index has no sampling inference, so std_error ... conf_high are NaN.
+        Extra columns after the common ones: dimension, sign, entropy, redundancy [, year]."""
+        t = self._weights_table()
+        out = pd.DataFrame({"term": t["indicator"], "estimate": t["weight"]})
+        for c in TIDY_COLUMNS[2:]:
+            out[c] = np.nan
+        for c in ("dimension", "sign", "entropy", "redundancy", "year"):
+            if c in t:
+                out[c] = t[c].to_numpy()
+        return out.reset_index(drop=True)
+
+    def glance(self) -> dict[str, Any]:
+        """method, nobs (rows scored), rows dropped, number of indicators and dimensions, and the
+        index's mean, sd, min and max."""
+        v = self.index.to_numpy(dtype=float)
+        n_ind = self.weights.shape[-1] if isinstance(self.weights, pd.DataFrame) else len(self.weights)
+        g = {"method": self.meta.get("method"), "nobs": int(v.size), "n_dropped": self.meta.get("n_dropped"),
+             "n_indicators": int(n_ind), "n_dimensions": int(self.dimensions.shape[1]),
+             "standardization": self.meta.get("standardization"),
+             "index_mean": float(v.mean()) if v.size else None, "index_sd": float(v.std(ddof=1)) if v.size > 1 else None,
+             "index_min": float(v.min()) if v.size else None, "index_max": float(v.max()) if v.size else None}
+        return json_ready(g)
+
+    def to_dict(self) -> dict[str, Any]:
+        """glance() plus the weights (``{indicator: w}``, or ``{year: {indicator: w}}``), the
+        dimension of each indicator and the scalar settings of ``meta`` (not the per-row values)."""
+        if isinstance(self.weights, pd.DataFrame):
+            w: Any = {str(y): {str(k): float(v) for k, v in row.items()} for y, row in self.weights.iterrows()}
+        else:
+            w = {str(k): float(v) for k, v in self.weights.items()}
+        settings = {k: v for k, v in self.meta.items()
+                    if isinstance(v, (str, int, float, bool, type(None), dict)) and k != "n_by_year"}
+        return json_ready({**self.glance(), "weights": w, "meta": settings})
+
+    def summary(self) -> str:
+        """The weights table as text (indicator, dimension, entropy, weight)."""
+        g = self.glance()
+        head = (f"{g['method']} index of {g['n_indicators']} indicators in {g['n_dimensions']} dimension(s), "
+                f"{g['nobs']:,} rows; mean {g['index_mean']:.4f}, sd {g['index_sd'] or float('nan'):.4f}")
+        cols = [c for c in ("year", "indicator", "dimension", "entropy", "weight") if c in self._weights_table()]
+        return head + "\n" + self._weights_table()[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}")
 
     def weights_table(self, labels: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """One row per indicator (per year and indicator for yearly weights).

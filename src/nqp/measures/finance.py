@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from nqp.errors import (
     MissingValueWarning,
     SchemaError,
 )
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
 
 # Lamont, Polk & Saá-Requejo (2001, RFS 14(2)) KZ coefficients on CF/K, Q, Debt/TotalCap, Div/K, Cash/K.
 # Full precision; note the debt coefficient is 3.139193 -- some public code has the typo 3.319.
@@ -33,8 +35,8 @@ WW = {"cf": -0.091, "divpos": -0.062, "tltd": 0.021, "lnta": -0.044, "isg": 0.10
 _UNIT_TO_MILLIONS = {"yuan": 1e-6, "wan": 1e-2, "million": 1.0}
 
 
-@dataclass(frozen=True)
-class IndexResult:
+@dataclass(frozen=True, repr=False)
+class IndexResult(ResultDisplay):
     """An estimated index: values aligned to the input index and the fitted coefficients."""
 
     index: pd.Series
@@ -42,6 +44,43 @@ class IndexResult:
     nobs: int
     label: pd.Series | None = None  # the dependent variable built by the procedure (KZscore, QUFC)
     converged: bool = True
+
+    _repr_keys = ("name", "nobs", "index_mean", "converged")
+
+    @property
+    def _repr_name(self) -> str:  # type: ignore[override]
+        return "FinanceIndexResult"
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per coefficient of the index (the logit / ordered logit / regression that
+        built it, or the published coefficients); no standard errors are kept, so std_error ...
+        conf_high are NaN."""
+        out = pd.DataFrame({"term": [str(k) for k in self.coef.index], "estimate": self.coef.to_numpy(dtype=float)})
+        for c in TIDY_COLUMNS[2:]:
+            out[c] = np.nan
+        return out
+
+    def glance(self) -> dict[str, Any]:
+        """name, rows used to fit, rows scored, convergence, and the mean, sd, min and max of the index."""
+        v = self.index.to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        return json_ready({"name": self.index.name, "nobs": self.nobs, "n_scored": int(v.size),
+                           "converged": self.converged,
+                           "index_mean": float(v.mean()) if v.size else None,
+                           "index_sd": float(v.std(ddof=1)) if v.size > 1 else None,
+                           "index_min": float(v.min()) if v.size else None,
+                           "index_max": float(v.max()) if v.size else None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """glance() plus the coefficients ``{term: estimate}`` (not the per-row values)."""
+        return json_ready({**self.glance(), "coefficients": {str(k): float(v) for k, v in self.coef.items()}})
+
+    def summary(self) -> str:
+        g = self.glance()
+        mean = "." if g["index_mean"] is None else f"{g['index_mean']:.4f}"
+        return (f"index {g['name']}: fitted on {self.nobs:,} rows, {g['n_scored']:,} scored, mean {mean}"
+                + ("" if self.converged else " (did not converge)") + "\n"
+                + self.coef.to_string(float_format=lambda x: f"{x:.6f}"))
 
 
 def _num(x: pd.Series, name: str) -> pd.Series:

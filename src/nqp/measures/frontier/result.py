@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
+
 from .efficiency import technical_efficiency
 
 
-@dataclass(frozen=True)
-class FrontierResult:
+@dataclass(frozen=True, repr=False)
+class FrontierResult(ResultDisplay):
     """Estimates of ``y = x'β + v − s·u`` (s = 1 production, −1 cost) by maximum likelihood.
 
     ``coef``: frontier coefficients β. ``se``/``vcov``: for β and the natural variance
@@ -55,6 +58,8 @@ class FrontierResult:
     index: pd.Index
     mu_bound_active: bool = False
     message: str = ""
+
+    _repr_keys = ("dist", "nobs", "gamma", "loglik", "lr_pvalue")
     # conditional distribution of u: N⁺(mu_star, sigma_star²) per firm, scaled by h per row
     _mu_star: np.ndarray = field(default=None, repr=False)
     _sigma_star: np.ndarray = field(default=None, repr=False)
@@ -98,10 +103,54 @@ class FrontierResult:
             te = technical_efficiency(ms, ss, self._h, method)
         return pd.Series(te, index=self.index, name=f"te_{method}")
 
-    def summary(self) -> pd.DataFrame:
+    @property
+    def _repr_name(self) -> str:  # type: ignore[override]
+        return f"FrontierResult {'cost' if self.cost else 'production'}"
+
+    def coef_table(self) -> pd.DataFrame:
         """Coefficient table: estimate, standard error, z and two-sided normal p-value."""
         p = self.params
         se = self.se.reindex(p.index)
         z = p / se
         return pd.DataFrame({"estimate": p, "se": se, "z": z,
                              "pvalue": 2 * stats.norm.sf(np.abs(z))})
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Every parameter (β, then σ², γ, [μ], [η]): estimate, standard error, z statistic,
+        two-sided normal p-value and the Wald interval estimate ± z_{(1+level)/2}·se (maximum
+        likelihood: asymptotic normal inference, as FRONTIER 4.1 and R ``frontier``)."""
+        t = self.coef_table()
+        q = stats.norm.ppf(0.5 + level / 2)
+        return pd.DataFrame({"term": list(t.index), "estimate": t["estimate"].to_numpy(),
+                             "std_error": t["se"].to_numpy(), "statistic": t["z"].to_numpy(),
+                             "p_value": t["pvalue"].to_numpy(), "conf_low": (t["estimate"] - q * t["se"]).to_numpy(),
+                             "conf_high": (t["estimate"] + q * t["se"]).to_numpy()}, columns=list(TIDY_COLUMNS))
+
+    def glance(self) -> dict[str, Any]:
+        """Model scalars: distribution, cost/production, nobs, firms, log likelihoods, the LR test
+        of no inefficiency, σ², γ, λ, σ_u, σ_v, μ, η, OLS residual skewness, mean efficiency (BC)."""
+        return json_ready({
+            "dist": self.dist, "cost": self.cost, "nobs": self.nobs, "n_firms": self.n_firms,
+            "loglik": self.loglik, "loglik_ols": self.loglik_ols, "lr_stat": self.lr_stat, "lr_df": self.lr_df,
+            "lr_pvalue": self.lr_pvalue, "sigma2": self.sigma2, "gamma": self.gamma, "lambda": self.lambda_,
+            "sigma_u": self.sigma_u, "sigma_v": self.sigma_v, "mu": self.mu, "eta": self.eta,
+            "skewness": self.skewness, "wrong_skewness": self.wrong_skewness,
+            "mean_efficiency": float(self.efficiency().mean()) if self.nobs else None,
+            "vcov_type": self.vcov_type, "converged": self.converged, "iterations": self.iterations,
+            "mu_bound_active": self.mu_bound_active, "message": self.message})
+
+    def to_dict(self) -> dict[str, Any]:
+        """glance() plus ``coefficients`` (the rows of tidy()), JSON-ready."""
+        rows = self.tidy().to_dict(orient="records")
+        return json_ready({**self.glance(), "coefficients": rows})
+
+    def summary(self) -> str:
+        """Text: the headline statistics and the coefficient table."""
+        g = self.glance()
+        head = (f"Stochastic {'cost' if self.cost else 'production'} frontier ({self.dist}), {self.nobs:,} obs, "
+                f"{self.n_firms:,} firms; log L = {self.loglik:.4f}; LR test of no inefficiency = "
+                f"{self.lr_stat:.4f} (mixed chi2, df {self.lr_df}), p = {self.lr_pvalue:.4f}; "
+                f"mean efficiency {g['mean_efficiency']:.4f}")
+        if self.wrong_skewness:
+            head += "\nOLS residuals have the wrong skewness: no inefficiency in the data (all efficiencies 1)"
+        return head + "\n" + self.coef_table().to_string(float_format=lambda x: f"{x:.5f}")

@@ -12,9 +12,11 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from nqp.errors import ConfigError, ConvergenceError, ConvergenceWarning, EstimationError, MissingValueWarning
 from nqp.measures.tfp.acf import fit_acf
@@ -23,12 +25,13 @@ from nqp.measures.tfp.fe import fit_fe, fit_ols
 from nqp.measures.tfp.fit import Fit
 from nqp.measures.tfp.panel import Panel, build_panel
 from nqp.measures.tfp.proxy import fit_lp_gross, fit_proxy
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
 
 METHODS = ("ols", "fe", "op", "lp", "acf")
 
 
-@dataclass(frozen=True)
-class TFPResult:
+@dataclass(frozen=True, repr=False)
+class TFPResult(ResultDisplay):
     """Result of :func:`tfp`.
 
     ``coef``/``se``: elasticities by input name (with ``industry=``: DataFrames, one row per industry).
@@ -56,6 +59,61 @@ class TFPResult:
     bootstrap_failed: int = 0
     by_industry: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)  # method-specific, e.g. ACF roots and GMM criterion
+
+    _repr_keys = ("method", "nobs", "returns_to_scale", "converged")
+
+    @property
+    def _repr_name(self) -> str:  # type: ignore[override]
+        return f"TFPResult {self.method}"
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """One row per input elasticity (with ``industry=``: per industry, and an ``industry``
+        column): estimate, firm-bootstrap standard error, z = estimate/se, two-sided normal p and
+        the normal interval estimate ± z_{(1+level)/2}·se; NaN without ``bootstrap=``."""
+        if isinstance(self.coef, pd.DataFrame):
+            parts = []
+            for ind, r in self.by_industry.items():
+                t = r.tidy(level)
+                t["industry"] = ind
+                parts.append(t)
+            return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*TIDY_COLUMNS, "industry"])
+        est = self.coef.to_numpy(dtype=float)
+        se = self.se.reindex(self.coef.index).to_numpy(dtype=float) if self.se is not None else np.full(est.size, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = est / se
+        q = stats.norm.ppf(0.5 + level / 2)
+        return pd.DataFrame({"term": list(self.coef.index), "estimate": est, "std_error": se, "statistic": z,
+                             "p_value": 2 * stats.norm.sf(np.abs(z)), "conf_low": est - q * se,
+                             "conf_high": est + q * se}, columns=list(TIDY_COLUMNS))
+
+    def glance(self) -> dict[str, Any]:
+        """method, value added or gross output, firm-years of stage 1 and 2, convergence, returns
+        to scale (per industry with ``industry=``), the bootstrap Wald test of constant returns,
+        and the mean and sd of ln TFP."""
+        v = self.tfp.to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        rts = self.returns_to_scale
+        return json_ready({
+            "method": self.method, "value_added": self.value_added, "nobs": self.nobs,
+            "nobs_stage2": self.nobs_stage2, "converged": self.converged,
+            "returns_to_scale": rts.to_dict() if isinstance(rts, pd.Series) else rts,
+            "crs_wald": self.crs_wald.to_dict() if isinstance(self.crs_wald, pd.Series) else self.crs_wald,
+            "crs_pvalue": self.crs_pvalue.to_dict() if isinstance(self.crs_pvalue, pd.Series) else self.crs_pvalue,
+            "bootstrap_reps": self.bootstrap_reps, "bootstrap_failed": self.bootstrap_failed,
+            "n_industries": len(self.by_industry) or None,
+            "tfp_mean": float(v.mean()) if v.size else None, "tfp_sd": float(v.std(ddof=1)) if v.size > 1 else None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """glance() plus ``coefficients`` (the rows of tidy()), JSON-ready (not the per-row TFP)."""
+        return json_ready({**self.glance(), "coefficients": self.tidy().to_dict(orient="records")})
+
+    def summary(self) -> str:
+        g = self.glance()
+        rts = g["returns_to_scale"]
+        rts_s = f"{rts:.4f}" if isinstance(rts, float) else "by industry"
+        head = (f"TFP ({self.method}, {'value added' if self.value_added else 'gross output'}): {self.nobs:,} firm-years, "
+                f"returns to scale {rts_s}" + (f", {self.bootstrap_reps} bootstrap replications" if self.bootstrap_reps else ""))
+        return head + "\n" + self.tidy().to_string(index=False, float_format=lambda x: f"{x:.4f}")
 
 
 def _fitter(method: str, value_added: bool, degree: int, justid: bool) -> Callable[[Panel], Fit]:

@@ -138,7 +138,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                 log.warn("panel", f"{name} not built: {why}")
         with log.stage("models", f"models: {len(study.models)} models and {len(study.tests)} tests of "
                                  f"{len(study.tables)} tables"):
-            run = run_study(study, panel.frame)
+            run = run_study(study, panel.frame, workers=workers or 2)
             log.add(run.warnings)
             log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
                      f"({run.seconds['models']:.2f} s), {len(run.tests)} tests ({run.seconds['tests']:.2f} s)")

@@ -112,21 +112,15 @@ def sample_mask(frame: pd.DataFrame, expr: str, *, where: str) -> np.ndarray:
     return mask.to_numpy()
 
 
-def _model_specs(study: Study, frame: pd.DataFrame, panel: tuple[str, str]) -> tuple[list, dict[str, str]]:
-    """ModelSpecs for every model whose sample can be formed; failures by model id."""
-    from nqp.econometrics import FitOptions, ModelSpec
-
-    specs, failures = [], {}
-    for m in study.models:
-        opts = FitOptions(cluster=list(m.cluster) or None, vcov=m.vcov, ssc=study.defaults["ssc"], panel=panel)
-        specs.append(ModelSpec(id=m.id, formula=m.formula, options=opts, sample=m.sample))
-    return specs, failures
-
-
 def _fit_models(study: Study, frame: pd.DataFrame, panel: tuple[str, str]) -> dict[str, Any]:
-    from nqp.econometrics import feols_multi
+    """Every model as a ModelSpec through one ``feols_multi`` call (absorbing once per sample);
+    a model that cannot be estimated comes back as a ``FailedFit`` with its reason."""
+    from nqp.econometrics import FitOptions, ModelSpec, feols_multi
 
-    specs, _ = _model_specs(study, frame, panel)
+    specs = [ModelSpec(id=m.id, formula=m.formula, sample=m.sample,
+                       options=FitOptions(cluster=list(m.cluster) or None, vcov=m.vcov, ssc=study.defaults["ssc"],
+                                          panel=panel))
+             for m in study.models]
     return feols_multi(specs, frame, errors="collect")
 
 
@@ -202,10 +196,32 @@ def _captured(fn: Callable[[], Any]) -> tuple[Any, list[str], str | None]:
     return value, msgs, err
 
 
-def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False,
+def _one_test(args: tuple[Study, pd.DataFrame, TestDef]) -> tuple[Any, list[str], str | None]:
+    study, frame, t = args
+    return _captured(lambda: run_test(study, frame, t))
+
+
+def _run_tests(study: Study, frame: pd.DataFrame, workers: int) -> list[tuple[Any, list[str], str | None]]:
+    """Every test of the study, in order; on ``workers`` processes when there are several tests.
+    Each test has its own seed, so the results do not depend on how they are spread."""
+    tests = list(study.tests)
+    if workers <= 1 or len(tests) < 2:
+        return [_one_test((study, frame, t)) for t in tests]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    cols = sorted({c for t in tests for m in t.models for c in study.model(m).variables()} & set(frame.columns))
+    data = frame[cols]
+    with ProcessPoolExecutor(max_workers=min(workers, len(tests)), mp_context=mp.get_context(method)) as pool:
+        return list(pool.map(_one_test, [(study, data, t) for t in tests]))
+
+
+def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, workers: int = 1,
               progress: Callable[[str], None] | None = None) -> StudyRun:
     """Estimate every model and test of ``study`` on the panel ``frame``.
 
+    ``workers``: processes for the between-group tests (each is a resampling loop).
     ``strict``: a warning is an error (the run stops with :class:`nqp.errors.EstimationError`)."""
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -225,8 +241,7 @@ def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False,
         progress(f"{sum(e.ok for e in entries)} of {len(entries)} columns estimated")
     t1 = time.perf_counter()
     tests: list[TestEntry] = []
-    for t in study.tests:
-        res, ws, err = _captured(lambda t=t: run_test(study, frame, t))
+    for t, (res, ws, err) in zip(study.tests, _run_tests(study, frame, workers)):
         tests.append(TestEntry(t, result=res, error=err, warnings=ws))
         records += [WarningRecord(f"test {t.id}", w) for w in ws]
         if err:

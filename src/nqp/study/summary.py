@@ -1,7 +1,7 @@
 """What ``nqp run``/``nqp demo`` print when they finish: the headline tables and where the files are.
 
-Numbers are formatted by :mod:`nqp.report` (the one place that formats them); this module only
-chooses what to show.
+Numbers are formatted by :mod:`nqp.report` (the one place that formats them): the headline table
+is printed from the Markdown file the report wrote; this module only chooses what to show.
 """
 
 from __future__ import annotations
@@ -16,15 +16,10 @@ HEADLINE_TABLES = ("3",)
 def print_summary(res: Any, log: StageLog) -> None:
     console = log.console
     failed = [m for m in res.results["models"] if m["status"] != "ok"]
-    try:
-        from nqp.report import terminal_table
-    except ImportError:
-        terminal_table = None
-    if terminal_table is not None:
-        for tid in HEADLINE_TABLES:
-            text = terminal_table(res.results, tid)
-            if text:
-                console.print(text, markup=False, highlight=False)
+    for tid in HEADLINE_TABLES:  # as the report rendered it (Markdown reads well in a terminal)
+        md = res.out / "tables" / f"table{tid}.md"
+        if md.is_file():
+            console.print("\n" + md.read_text(encoding="utf-8"), markup=False, highlight=False)
     ok = len(res.results["models"]) - len(failed)
     console.print(f"\n{ok} of {len(res.results['models'])} columns estimated, "
                   f"{sum(t['status'] == 'ok' for t in res.results['tests'])} of {len(res.results['tests'])} tests; "

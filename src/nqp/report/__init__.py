@@ -23,7 +23,7 @@ _LAZY = {
     "render_report": "nqp.report.write",
     "ReportSummary": "nqp.report.write",
     "load_results": "nqp.report.write",
-    "etable": "nqp.report.etable",
+    "etable": "nqp.report.model_table",
     "Table": "nqp.report.table",
     "NumberFormat": "nqp.report.format",
 }

@@ -23,7 +23,8 @@ from nqp.report.grid import Cell, Grid
 from nqp.report.render.ooxml import normalize_ooxml
 
 HEAVY, LIGHT = Side(style="medium", color="000000"), Side(style="thin", color="000000")
-_BORDERS = {(t, b): Border(top=t, bottom=b) for t in (HEAVY, LIGHT, None) for b in (HEAVY, LIGHT, None)}
+_BORDERS = {(t, b): Border(top=t or Side(), bottom=b or Side()) for t in (HEAVY, LIGHT, None)
+            for b in (HEAVY, LIGHT, None)}
 _ALIGNS = {a: Alignment(horizontal=a, vertical="center") for a in ("left", "center", "right")}
 _FONT = Font(name="Times New Roman", size=10.5)
 _BAD = re.compile(r"[\[\]:*?/\\]")

@@ -4,7 +4,9 @@ Steps, in the order Stata's ``reghdfe`` applies them:
 1. every column named must exist (else FormulaError naming it and suggesting close names) and
    regressors must be numeric;
 2. lags/leads ``L.x`` are looked up by panel time *value* (unit, t - k), so a gap in the years
-   gives a missing lag, as Stata's ``L.`` operator does (not the previous row);
+   gives a missing lag, as Stata's ``L.`` operator does (not the previous row); a column named
+   exactly like the term (``L.lnAI``, as ``nqp.panel.build_panel(lags=...)`` writes) is used
+   instead, and then ``panel=`` is not needed for it;
 3. products ``x1:x2``; an intercept column when the model has no absorbed FE;
 4. rows with a missing value in any variable used (dependent, regressors, instruments, FE,
    cluster, weight) are dropped;
@@ -165,13 +167,18 @@ class DataColumns:
 
     def check(self, formula: Formula, extra: Sequence[str]) -> None:
         needed = formula.columns() + list(extra)
-        if formula.has_lags:
+        terms = (Term((formula.depvar,)), *formula.exog, *formula.endog, *formula.instruments)
+        if any(v.lag != 0 and v.label not in self.data.columns for t in terms for v in t.factors):
             if self.panel is None:
                 raise FormulaError(f"lags in {formula.text!r} need panel=(unit, time)")
             needed += list(self.panel)
         _check_columns(self.data, needed, formula.text)
 
     def var(self, v: Var) -> np.ndarray:
+        if v.lag != 0 and v.label in self.data.columns:
+            # a column named like the term (nqp.panel's L.x, formed on the full firm-year panel
+            # before the sample rules) is used as it is, not recomputed on this frame
+            v = Var(v.label)
         if v.name not in self._raw:
             self._raw[v.name] = _numeric(self.data, v.name)
         if v.lag == 0:

@@ -69,7 +69,7 @@ def test_closed_form_replications_equal_brute_force_refits(impose_null):
 def test_enumeration_and_pvalue_from_brute_force():
     y, X, g = data(G=6, seed=3)
     r = wb.wild_cluster_bootstrap(y, X, g, 1, null=0.0, reps=999)
-    assert r.enumerated and r.reps == 64 and r.weights == "rademacher"
+    assert r.enumerated and r.reps == 64 and r.bootstrap_weights == "rademacher"
     V = np.array(list(itertools.product((1.0, -1.0), repeat=6))).T
     tb = brute_t_boot(y, X, g, 1, 0.0, V, True)
     t = sm_t(y, X, g, 1, 0.0)
@@ -82,8 +82,8 @@ def test_enumeration_and_pvalue_from_brute_force():
 
 def test_webb_draws_and_seeding():
     y, X, g = data(G=10, seed=4)
-    a = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, weights="webb", seed=7)
-    b = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, weights="webb", seed=7)
+    a = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, bootstrap_weights="webb", seed=7)
+    b = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, bootstrap_weights="webb", seed=7)
     assert a == b and not a.enumerated and a.reps == 199
     v, _ = wb._draws(10, 5000, "webb", np.random.default_rng(0))
     assert set(np.round(np.unique(v) ** 2, 12)) == {0.5, 1.0, 1.5}
@@ -98,7 +98,7 @@ def test_size_under_true_null(impose_null):
     rej = 0
     for s in range(200):
         y, X, g = data(G=12, per=10, seed=100 + s)
-        r = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, seed=s, weights="webb",
+        r = wb.wild_cluster_bootstrap(y, X, g, 1, reps=199, seed=s, bootstrap_weights="webb",
                                       impose_null=impose_null)
         rej += r.pvalue <= 0.05
     assert 0.015 <= rej / 200 <= 0.095
@@ -150,8 +150,8 @@ def test_formula_wrapper_partials_nested_fe_exactly():
 
 def test_errors():
     y, X, g = data()
-    with pytest.raises(EstimationError, match="weights"):
-        wb.wild_cluster_bootstrap(y, X, g, 1, weights="mammen")
+    with pytest.raises(EstimationError, match="bootstrap_weights"):
+        wb.wild_cluster_bootstrap(y, X, g, 1, bootstrap_weights="mammen")
     with pytest.raises(EstimationError, match="pvalue_type"):
         wb.wild_cluster_bootstrap(y, X, g, 1, pvalue_type="both")
     with pytest.raises(EstimationError, match="two clusters"):

@@ -31,19 +31,22 @@ orthogonal to them and the refit is exact); other FE must be columns of X (dummi
 from __future__ import annotations
 
 import itertools
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from nqp.econometrics.collinearity import is_nested
+from nqp.econometrics.collinearity import absorbed_dof, collinear_columns, is_nested
 from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
-from nqp.econometrics.model_frame import build_model_frame
-from nqp.errors import EstimationError, FormulaError
+from nqp.econometrics.model_frame import INTERCEPT, build_model_frame
+from nqp.econometrics.ols import centre_columns, raw_sum_squares
+from nqp.errors import CollinearityWarning, EstimationError, FormulaError, IdentificationError
 
 PVALUE_TYPES = ("two-tailed", "equal-tailed", "greater", "less")
+BOOTSTRAP_WEIGHTS = ("rademacher", "webb")
 MAX_DUMMY_LEVELS = 500
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -60,7 +63,7 @@ class WildBootResult:
     pvalue_type: str
     reps: int  # B actually used (2^G when enumerated)
     enumerated: bool
-    weights: str
+    bootstrap_weights: str
     impose_null: bool
     n_clusters: int
     seed: int | None
@@ -81,7 +84,7 @@ def _draws(n_clusters: int, reps: int, weights: str, rng: np.random.Generator
         return rng.choice(np.array([-1.0, 1.0]), size=(n_clusters, reps)), False
     if weights == "webb":
         return rng.choice(_WEBB, size=(n_clusters, reps)), False
-    raise EstimationError(f"unknown weights {weights!r}; use 'rademacher' or 'webb'")
+    raise EstimationError(f"unknown bootstrap_weights {weights!r}; use 'rademacher' or 'webb'")
 
 
 def _cluster_sum(a: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -180,18 +183,22 @@ def wild_cluster_bootstrap(
     *,
     null: float = 0.0,
     reps: int = 999,
-    weights: str = "rademacher",
+    bootstrap_weights: str = "rademacher",
     impose_null: bool = True,
     pvalue_type: str = "two-tailed",
     ci_level: float | None = None,
     seed: int = 20240101,
     df_extra: int = 0,
     coef_name: str | None = None,
+    weights: np.ndarray | None = None,
 ) -> WildBootResult:
     """Wild cluster bootstrap test of β_j = ``null`` on arrays (see module doc).
 
-    ``X`` (n, K) must already hold the partialled-out FE (nested in clusters) or FE dummies;
-    ``clusters`` any (n,) labels; ``df_extra`` parameters absorbed outside X (only scales t).
+    ``X`` (n, K) must already hold the partialled-out FE (nested in clusters) or FE dummies,
+    with full column rank; ``clusters`` any (n,) labels; ``df_extra`` parameters absorbed
+    outside X (only scales t); ``bootstrap_weights`` the distribution of the cluster draws,
+    "rademacher" or "webb"; ``weights`` optional regression (analytic) weights, as in
+    :func:`nqp.feols`: the model is fitted by WLS, i.e. OLS of sqrt(w)·y on sqrt(w)·X.
     """
     y = np.asarray(y, dtype=np.float64).ravel()
     X = np.asarray(X, dtype=np.float64)
@@ -203,15 +210,26 @@ def wild_cluster_bootstrap(
         raise EstimationError("y and X must not contain missing values")
     if pvalue_type not in PVALUE_TYPES:
         raise EstimationError(f"unknown pvalue_type {pvalue_type!r}; use one of {PVALUE_TYPES}")
+    if not isinstance(bootstrap_weights, str) or bootstrap_weights.lower() not in BOOTSTRAP_WEIGHTS:
+        raise EstimationError(f"unknown bootstrap_weights {bootstrap_weights!r}; use 'rademacher' or 'webb'"
+                              + (" (regression weights are weights=)" if weights is None and isinstance(bootstrap_weights, str) else ""))
     codes = pd.factorize(np.asarray(clusters))[0]
     if codes.min() < 0:
         raise EstimationError("clusters must not contain missing values", variable="clusters")
-    if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise EstimationError("regressors are collinear")
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float64).ravel()
+        if w.shape != y.shape or not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise EstimationError("weights must be positive, finite and one per row")
+        sw = np.sqrt(w * (w.size / w.sum()))
+        y, X = y * sw, X * sw[:, None]
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise EstimationError(f"regressors are collinear: X has rank {rank} < {X.shape[1]} columns; drop the "
+                              "redundant ones (wild_bootstrap from a formula does)")
     if codes.max() < 1:
         raise EstimationError("the wild cluster bootstrap needs at least two clusters")
     boot = _WildBoot(y, X, codes, j, df_extra)
-    v, enumerated = _draws(boot.G, reps, weights.lower(), np.random.default_rng(seed))
+    v, enumerated = _draws(boot.G, reps, bootstrap_weights.lower(), np.random.default_rng(seed))
     t = boot.t_stat(null)
     tb = boot.t_boot(v, null if impose_null else None)
     ci = None
@@ -226,30 +244,40 @@ def wild_cluster_bootstrap(
     return WildBootResult(
         coef=coef_name or f"x{j}", estimate=float(boot.beta[j]), null=float(null),
         t_stat=float(t), pvalue=_pvalue(t, tb, pvalue_type), pvalue_type=pvalue_type,
-        reps=int(v.shape[1]), enumerated=enumerated, weights=weights.lower(),
+        reps=int(v.shape[1]), enumerated=enumerated, bootstrap_weights=bootstrap_weights.lower(),
         impose_null=impose_null, n_clusters=boot.G, seed=seed, ci=ci, ci_level=ci_level,
     )
 
 
 def wild_bootstrap(formula: str, data: pd.DataFrame, coef: str, *, cluster: str,
+                   weights: str | None = None, bootstrap_weights: str = "rademacher",
                    **kwargs: Any) -> WildBootResult:
     """Wild cluster bootstrap from a fixest-style OLS formula (``"y ~ x + c | firm + year"``).
 
     FE nested in ``cluster`` are partialled out; the other FE enter as dummy columns (at most
-    ``MAX_DUMMY_LEVELS`` levels in total). The reported t uses reghdfe's CRV1 factor
-    (nested FE not counted, ``nested_adj`` = 1). ``kwargs`` go to
-    :func:`wild_cluster_bootstrap`.
+    ``MAX_DUMMY_LEVELS`` levels in total), of which the redundant ones are removed (the level
+    each FE shares with the others or with a nested FE, one per connected component of a
+    disconnected firm-year graph...) with the collinearity rule of ``feols``
+    (:func:`nqp.econometrics.collinearity.collinear_columns`, regressors before dummies), so
+    every model ``feols`` fits can be bootstrapped. The reported t uses reghdfe's CRV1 factor
+    (nested FE not counted, ``nested_adj`` = 1). ``weights``: a column of analytic regression
+    weights, as in :func:`nqp.feols`; ``bootstrap_weights``: "rademacher" or "webb";
+    ``kwargs`` go to :func:`wild_cluster_bootstrap`.
     """
+    if isinstance(weights, str) and weights.lower() in BOOTSTRAP_WEIGHTS and weights not in data.columns:
+        raise EstimationError(f"weights= names a column of regression weights; the bootstrap draws are "
+                              f"bootstrap_weights= ('rademacher' or 'webb'), got weights={weights!r}")
     f = parse_formula(formula)
     if f.is_iv:
         raise FormulaError(f"the wild bootstrap takes OLS formulas, got {formula!r}")
-    mf = build_model_frame(f, data, cluster=[cluster])
+    mf = build_model_frame(f, data, cluster=[cluster], weights=weights)
     if coef not in mf.x_names:
         raise FormulaError(f"coefficient {coef!r} is not a regressor of {formula!r}",
                            variable=coef)
     cl = mf.clusters[:, 0]
+    w = mf.weights
     nested = [is_nested(mf.fe[:, g], cl) for g in range(mf.fe.shape[1])]
-    dummies = []
+    dummies, d_names = [], []
     for g in range(mf.fe.shape[1]):
         if not nested[g]:
             codes = mf.fe[:, g]
@@ -260,13 +288,51 @@ def wild_bootstrap(formula: str, data: pd.DataFrame, coef: str, *, cluster: str,
                     variable=mf.fe_names[g])
             d = np.zeros((codes.size, mf.fe_sizes[g]))
             d[np.arange(codes.size), codes] = 1.0
-            dummies.append(d[:, 1:] if (any(nested) or dummies or not mf.has_intercept) else d)
-    X = np.column_stack([mf.X, *dummies]) if dummies else mf.X
+            dummies.append(d)
+            d_names += [f"{mf.fe_names[g]}={k}" for k in range(mf.fe_sizes[g])]
+    raw = np.column_stack([mf.X, *dummies]) if dummies else np.array(mf.X)
+    names = list(mf.x_names) + d_names
     y = mf.y
     nested_fe = mf.fe[:, [g for g in range(mf.fe.shape[1]) if nested[g]]]
     if nested_fe.shape[1]:
-        yx, _ = demean(np.column_stack([y, X]), nested_fe)
+        yx, _ = demean(np.column_stack([y, raw]), nested_fe, w)
         y, X = yx[:, 0], yx[:, 1:]
-    # reghdfe counts the constant again when FE are nested in the cluster (nested_adj)
-    kwargs.setdefault("df_extra", int(any(nested)))
-    return wild_cluster_bootstrap(y, X, cl, mf.x_names.index(coef), coef_name=coef, **kwargs)
+    elif mf.has_intercept and coef != INTERCEPT:
+        # the columns span the constant (intercept or first FE's dummies): centring the
+        # regressors changes no slope and no t, and keeps the cross-products well conditioned
+        kx = mf.X.shape[1]
+        X = raw.copy()
+        ok = [c for c in range(kx) if names[c] != INTERCEPT]
+        X[:, ok] = centre_columns(raw[:, ok], w)[0]
+    else:
+        X = raw
+    X, names = _drop_redundant(X, raw, names, mf.X.shape[1], w, nested_fe.shape[1] > 0 or mf.has_intercept,
+                               formula, coef)
+    # the reported t with reghdfe's CRV1 factor (N-1)/(N - nested_adj - K - df_a): the columns of
+    # X count kept dummies by rank, reghdfe's df_a by its own rule (they differ when a nested FE
+    # absorbs part of a carried one, e.g. firm within province and industry^year)
+    adof = absorbed_dof(mf.fe, mf.fe_sizes, mf.clusters)
+    kept_x = sum(1 for nm in names if nm in mf.x_names)
+    kwargs.setdefault("df_extra", kept_x + adof.df_a + adof.nested_adj - X.shape[1])
+    return wild_cluster_bootstrap(y, X, cl, names.index(coef), coef_name=coef, weights=w,
+                                  bootstrap_weights=bootstrap_weights, **kwargs)
+
+
+def _drop_redundant(X: np.ndarray, raw: np.ndarray, names: list[str], kx: int, w: np.ndarray | None,
+                    centred: bool, formula: str, coef: str) -> tuple[np.ndarray, list[str]]:
+    """X without the columns that are collinear with earlier ones (feols' rule); a regressor
+    dropped is warned about as in feols, the coefficient tested dropped is an error."""
+    gram = X.T @ (X if w is None else X * w[:, None])
+    uncentred = raw_sum_squares(raw, w, centred=False)
+    scale = raw_sum_squares(raw, w, centred=True) if centred else uncentred.copy()
+    if INTERCEPT in names:
+        scale[names.index(INTERCEPT)] = uncentred[names.index(INTERCEPT)]
+    keep, dropped = collinear_columns(gram, scale, 1e-20 * uncentred)
+    lost = [names[j] for j in dropped if j < kx]  # the first kx columns are the regressors
+    if coef in lost:
+        raise IdentificationError(f"{coef!r} is collinear with the fixed effects or other regressors of "
+                                  f"{formula!r}; it cannot be tested", variable=coef)
+    if lost:
+        warnings.warn(CollinearityWarning(f"wild bootstrap of {formula!r}: dropped collinear regressor(s) "
+                                          f"{', '.join(lost)}", variable=lost[0]), stacklevel=3)
+    return X[:, keep], [names[j] for j in keep]

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out/demo
 
-.PHONY: demo test bench clean install
+.PHONY: demo test bench clean install system-packages
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Debian packages of the report tests (Chromium, CJK fonts, XeLaTeX); a no-op when present or not root
+system-packages:
+	@bash scripts/system-packages.sh
+
 demo: $(STAMP)
 	$(BIN)/nqp demo --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 bench: $(STAMP)

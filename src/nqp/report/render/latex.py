@@ -48,14 +48,15 @@ def table_latex(grid: Grid) -> str:
     return "\n".join(lines) + "\n"
 
 
-def latex_document(grids: Sequence[Grid]) -> str:
-    """A whole document around the tables: XeLaTeX + xeCJK when any text is Chinese."""
+def latex_document(grids: Sequence[Grid], cjk_font: str = "Noto Serif CJK SC") -> str:
+    """A whole document around the tables: XeLaTeX + xeCJK (``cjk_font``, e.g. SimSun) when any
+    text is Chinese, else pdfLaTeX."""
     body = "\n".join(table_latex(g) for g in grids)
     cjk = any(ord(ch) > 0x2E80 for g in grids for ch in g.title + "".join(g.notes) + str(g.text_matrix()))
     pre = [r"\documentclass[10pt]{article}", r"\usepackage[margin=1.5cm,landscape]{geometry}",
            r"\usepackage{booktabs}"]
     if cjk:
-        pre += [r"\usepackage{xeCJK}", r"\setCJKmainfont{Noto Serif CJK SC}"]
+        pre += [r"\usepackage{xeCJK}", rf"\setCJKmainfont{{{cjk_font}}}"]
     else:
         pre += [r"\usepackage[T1]{fontenc}", r"\usepackage[utf8]{inputenc}"]
     return "\n".join(pre + [r"\begin{document}", body, r"\end{document}"]) + "\n"

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "nqp.ingest.command",
     "nqp.text.command",
     "nqp.patents.command",
+    "nqp.panel.command",
     "nqp.study.command",
     "nqp.study.demo_command",
 )

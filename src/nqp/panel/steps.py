@@ -67,7 +67,8 @@ class PanelSteps:
         self.timings.append((name, time.perf_counter() - t0))
         seen = {(w["where"], w["message"]) for w in self.warnings}
         for w in caught:
-            rec = {"where": f"panel: {getattr(w.message, 'variable', None) or name}", "message": str(w.message)}
+            where, text = getattr(w.message, "variable", None) or name, str(w.message)
+            rec = {"where": f"panel: {where}", "message": text[len(where) + 2:] if text.startswith(f"{where}: ") else text}
             if (rec["where"], rec["message"]) not in seen:
                 seen.add((rec["where"], rec["message"]))
                 self.warnings.append(rec)

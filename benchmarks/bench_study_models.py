@@ -21,6 +21,7 @@ Run:  python benchmarks/bench_study_models.py
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 
@@ -119,13 +120,13 @@ def pyfixest_formula(f: str) -> str:
     return f.replace("L2.lnAI", "lnAI_l2").replace("L.lnAI", "lnAI_l1")
 
 
-def pyfixest_one_by_one(df: pd.DataFrame, ssc) -> list:
+def pyfixest_one_by_one(df: pd.DataFrame, ssc, **kw) -> list:
     import pyfixest as pf
 
     out = []
     for _, f, s in study_models():
         d = df if s is None else df[df.eval(s, engine="python")]
-        out.append(pf.feols(pyfixest_formula(f), d, vcov={"CRV1": "industry"}, ssc=ssc))
+        out.append(pf.feols(pyfixest_formula(f), d, vcov={"CRV1": "industry"}, ssc=ssc, **kw))
     return out
 
 
@@ -151,11 +152,14 @@ def pyfixest_multi(df: pd.DataFrame, ssc) -> list:
 
 
 def check_agreement(df: pd.DataFrame, ssc) -> float:
-    """Largest relative difference of the lnAI-row coefficients and SEs, nqp vs pyfixest."""
+    """Largest relative difference of coefficients and SEs, nqp vs pyfixest (demeaning tolerance
+    1e-13 on pyfixest's side, as the tests)."""
+    from pyfixest.demeaners import MapDemeaner
+
     from nqp.econometrics import feols_multi
 
     ours = feols_multi(nqp_specs(), df)
-    theirs = pyfixest_one_by_one(df, ssc)
+    theirs = pyfixest_one_by_one(df, ssc, demeaner=MapDemeaner(fixef_tol=1e-13, fixef_maxiter=100_000))
     worst = 0.0
     for (mid, _, _), m in zip(study_models(), theirs):
         r = ours[mid]
@@ -173,6 +177,7 @@ def main(argv: list[str]) -> None:
     df = study_panel()
     ssc = pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min")  # reghdfe's conventions
     n_models = len(study_models())
+    print(f"load average {os.getloadavg()[0]:.1f}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     print(f"panel: {len(df):,} firm-years, {df['stkcd'].nunique():,} firms, {df['year'].nunique()} years, "
           f"{df['industry'].nunique()} industries; {n_models} models")
     specs = nqp_specs()

@@ -147,3 +147,55 @@ def test_pseudo_group_slopes_with_a_rare_control_equal_statsmodels() -> None:
         assert b[0, 0] == pytest.approx(sm_slope(df[a], cols, "x"), rel=1e-9)
         assert b[1, 0] == pytest.approx(sm_slope(df[~a], cols, "x"), rel=1e-9)
     assert absent >= 2  # the case is exercised
+
+
+# --- joint Chow F, counted drops --------------------------------------------------------------
+def test_chow_all_reports_the_classic_chow_f() -> None:
+    """No FE, iid: the joint F equals the textbook Chow statistic from the two separate
+    statsmodels regressions, [(RSS_p - RSS_0 - RSS_1)/k] / [(RSS_0 + RSS_1)/(N - 2k)]."""
+    df = panel(seed=4)
+    r = gt.chow_test("y ~ x + c1", df, "g", "x", interact="all")
+    cols = ["x", "c1"]
+    pooled = sm.OLS(df.y, sm.add_constant(df[cols])).fit()
+    fits = [sm.OLS(d.y, sm.add_constant(d[cols])).fit() for _, d in df.groupby("g")]
+    k, n = 3, len(df)
+    rss_sep = sum(f.ssr for f in fits)
+    chow = ((pooled.ssr - rss_sep) / k) / (rss_sep / (n - 2 * k))
+    assert r.joint_statistic == pytest.approx(chow, rel=1e-9)
+    assert r.joint_df == (k, n - 2 * k)
+    from scipy import stats
+
+    assert r.joint_pvalue == pytest.approx(stats.f.sf(chow, k, n - 2 * k), rel=1e-9)
+
+
+def test_chow_all_joint_f_with_clusters_matches_statsmodels_wald() -> None:
+    df = panel(seed=5)
+    df["ind"] = df.firm % 9
+    r = gt.chow_test("y ~ x + c1", df, "g", "x", interact="all", cluster="ind")
+    X = sm.add_constant(df[["x", "c1"]]).assign(g=df.g, xg=df.x * df.g, cg=df.c1 * df.g)
+    fit = sm.OLS(df.y, X).fit(cov_type="cluster", cov_kwds={"groups": df.ind})
+    R = np.zeros((3, X.shape[1]))
+    for i, c in enumerate(["g", "xg", "cg"]):
+        R[i, list(X.columns).index(c)] = 1.0
+    w = fit.wald_test(R, scalar=True, use_f=True)
+    assert r.joint_statistic == pytest.approx(float(w.statistic), rel=1e-8)
+    assert r.joint_df[0] == 3
+
+
+def test_rows_dropped_for_missing_cluster_or_weight_are_counted_and_warned() -> None:
+    from nqp.econometrics import feols
+    from nqp.errors import MissingValueWarning
+
+    df = panel(seed=6).astype({"firm": float})
+    df["ind"] = (df.firm % 9).astype(float)
+    df["w"] = 1.0 + (df.index % 3)
+    df.loc[[0, 1, 2], "ind"] = np.nan
+    df.loc[[10, 11], "w"] = np.nan
+    df.loc[[20], "w"] = 0.0
+    with pytest.warns(MissingValueWarning, match=r"3 with missing cluster 'ind', 2 with missing weight 'w', "
+                                                 r"1 with zero weight 'w'"):
+        r = feols("y ~ x + c1 | firm", df, cluster="ind", weights="w")
+    assert r.n_dropped == {"missing cluster 'ind'": 3, "missing weight 'w'": 2, "zero weight 'w'": 1}
+    assert r.nobs == len(df) - 6 and r.n_missing == 6
+    assert "3 with missing cluster 'ind'" in r.summary()
+    assert r.to_dict()["n_dropped"]["zero weight 'w'"] == 1

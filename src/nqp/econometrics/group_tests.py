@@ -75,6 +75,10 @@ class GroupDiffResult:
     reps: int | None = None
     seed: int | None = None
     failed: int = 0  # permutation: replications where coef was not identified in a pseudo group
+    joint_statistic: float | None = None  # chow, interact="all": joint F of every group difference
+    joint_df: tuple[int, int] | None = None
+    joint_pvalue: float | None = None
+    joint_terms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -511,8 +515,24 @@ def chow_test(
     b0 = float(res.coef[coef])
     delta = float(res.coef[name])
     gv = vals.loc[res.obs_index].to_numpy()
+    joint: dict[str, Any] = {}
+    if interact == "all":
+        terms = [t for t in extra if t in res.coef.index]
+        joint = _joint_wald_f(res, terms)
     return GroupDiffResult(
         method="chow", coef=coef, group=group, b0=b0, b1=b0 + delta, difference=-delta,
         statistic=float(res.tstat[name]), pvalue=float(res.pvalue[name]), df=int(res.df_resid),
-        n0=int((gv == 0).sum()), n1=int((gv == 1).sum()),
+        n0=int((gv == 0).sum()), n1=int((gv == 1).sum()), **joint,
     )
+
+
+def _joint_wald_f(res: Any, terms: list[str]) -> dict[str, Any]:
+    """Joint Chow test H0: every group difference (the interactions and the group's own
+    intercept shift) is 0: F = δ'V_δ⁻¹δ/q ~ F(q, df_resid) with the model's VCE (Stata
+    ``test``; the classic Chow F when the VCE is iid)."""
+    d = res.coef[terms].to_numpy()
+    V = res.vcov.loc[terms, terms].to_numpy()
+    q = len(terms)
+    f = float(d @ np.linalg.solve(V, d)) / q
+    return {"joint_statistic": f, "joint_df": (q, int(res.df_resid)),
+            "joint_pvalue": float(stats.f.sf(f, q, res.df_resid)), "joint_terms": tuple(terms)}

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from nqp.econometrics.formula import Formula, Term, Var
 from nqp.econometrics.singletons import recode, singleton_mask
-from nqp.errors import EstimationError, FormulaError
+from nqp.errors import EstimationError, FormulaError, MissingValueWarning
 
 INTERCEPT = "Intercept"
 
@@ -57,6 +58,7 @@ class ModelFrame:
     has_intercept: bool  # explicit intercept column or absorbed FE
     sample_key: tuple = ()  # identifies the sample (FE set, clusters, weights, rows)
     matrix: np.ndarray | None = None  # (n, 1 + kx + ke + kz) Fortran order: [y, X, endog, Z]
+    n_dropped: dict[str, int] = field(default_factory=dict)  # rows dropped for a missing cluster / weight, zero weight
     regressor_means: dict[str, float] | None = None  # weighted means of X and endog (kept by slim copies)
 
     @property
@@ -251,6 +253,7 @@ def build_model_frame(
     if subset is not None:
         mask &= subset
     n_missing = int((n_full if subset is None else int(subset.sum())) - mask.sum())
+    n_dropped = _dropped_by_cluster_or_weight(cluster, cl_raw, weights, w, subset, formula.text)
     if not mask.any():
         counts = {nm: int((~np.isfinite(c)).sum()) for nm, c in zip([formula.depvar.label, *x_names], [y, *x_cols])}
         worst = max(counts, key=counts.get) if counts else None
@@ -282,8 +285,33 @@ def build_model_frame(
         clusters=clusters, cluster_names=list(cluster),
         weights=wt, obs_index=data.index[idx],
         n_full=n_full, n_missing=n_missing, n_singletons=n_single,
-        has_intercept=has_fe or formula.intercept, sample_key=skey,
+        has_intercept=has_fe or formula.intercept, sample_key=skey, n_dropped=n_dropped,
     )
+
+
+def _dropped_by_cluster_or_weight(cluster: Sequence[str], cl_raw: list[np.ndarray], weights: str | None,
+                                  w: np.ndarray | None, subset: np.ndarray | None, text: str) -> dict[str, int]:
+    """Rows (of ``subset``) dropped because a cluster value or the weight is missing, or the
+    weight is zero: counted by reason and warned about (MissingValueWarning) -- these are not
+    variables of the formula, so a user would not otherwise see them go."""
+    base = np.ones(cl_raw[0].shape[0] if cl_raw else (0 if w is None else w.shape[0]), dtype=bool) \
+        if subset is None else subset
+    out: dict[str, int] = {}
+    for name, c in zip(cluster, cl_raw):
+        k = int(((c < 0) & base).sum())
+        if k:
+            out[f"missing cluster {name!r}"] = k
+    if w is not None:
+        k_nan, k_zero = int((~np.isfinite(w) & base).sum()), int(((w == 0) & base).sum())
+        if k_nan:
+            out[f"missing weight {weights!r}"] = k_nan
+        if k_zero:
+            out[f"zero weight {weights!r}"] = k_zero
+    if out:
+        warnings.warn(MissingValueWarning(
+            f"dropped rows of {text!r}: " + ", ".join(f"{k} with {why}" for why, k in out.items()),
+            variable=next(iter(out)).split("'")[1]), stacklevel=4)
+    return out
 
 
 def _sample(mask, fe_raw, cl_raw, w, drop_singletons, text):

@@ -101,6 +101,7 @@ class FeolsResult(ResultDisplay):
     _weights: np.ndarray | None = field(repr=False)
     warnings: tuple[str, ...] = ()
     _sample: Any = field(default=None, repr=False)  # inference_sample(...) of the fit, for with_vcov
+    n_dropped: dict[str, int] = field(default_factory=dict)  # rows dropped for a missing cluster/weight, zero weight
 
     @property
     def is_iv(self) -> bool:
@@ -150,6 +151,7 @@ class FeolsResult(ResultDisplay):
             "fixed_effects": self.fixed_effects, "cluster": self.cluster,
             "vcov_type": self.vcov_type, "ssc": self.ssc, "df_resid": self.df_resid,
             "df_absorbed": self.df_absorbed, "n_singletons": self.n_singletons, "n_missing": self.n_missing,
+            "n_dropped": dict(self.n_dropped),
             "converged": self.converged, "n_warnings": len(self.warnings),
         }
         return json_ready(g)
@@ -218,6 +220,7 @@ class FeolsResult(ResultDisplay):
             "n_clusters": dict(self.n_clusters),
             "n_singletons": self.n_singletons,
             "n_missing": self.n_missing,
+            "n_dropped": dict(self.n_dropped),
             "dropped_collinear": list(self.dropped_collinear),
             "converged": self.converged,
             "status": "ok",

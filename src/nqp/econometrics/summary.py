@@ -47,7 +47,8 @@ def format_summary(r: FeolsResult) -> str:
     if r.dropped_collinear:
         lines.append(f"Dropped (collinear): {', '.join(r.dropped_collinear)}")
     if r.n_missing:
-        lines.append(f"({r.n_missing} observations with missing values dropped)")
+        why = "".join(f"; {k} with {reason}" for reason, k in getattr(r, "n_dropped", {}).items())
+        lines.append(f"({r.n_missing} observations with missing values dropped{why})")
     if r.n_singletons:
         lines.append(f"({r.n_singletons} singleton observations dropped)")
     if r.fixef_sizes:

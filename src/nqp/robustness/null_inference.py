@@ -6,9 +6,11 @@ so that each specification's estimate on y*_k is exactly 0; many data sets are t
 from the null-imposed data and *all* specifications refitted on each draw (the same draw
 for every specification, so the joint distribution is kept). Three statistics, each compared
 with its distribution over the draws (the p-value is the share of draws at least as extreme,
-SSN's rule; d = the headline's sign):
+SSN's rule). Each curve is measured in its own dominant direction d (the sign of its median;
+the symmetric, two-sided version -- or a sign predicted in advance, ``[robustness.null]
+direction = "positive"``, SSN's "predicted direction"):
 
-1. the median estimate: p = #{d·median*_b ≥ d·median}/B;
+1. the median estimate: p = #{d_b·median*_b ≥ d·median}/B;
 2. the share of specifications significant at α with sign d: p = #{share*_b ≥ share}/B;
 3. Stouffer's aggregate of the test statistics (SSN's third, which ``specr`` leaves out):
    Z = Σ_k z_k/√K with z_k = Φ⁻¹(1 − p⁺_k), p⁺_k the one-sided p-value of t_k in direction d
@@ -28,11 +30,13 @@ with a_k' the treatment row of (X~'X~)⁻¹X~' -- exact, from the absorbed colum
 re-absorption: O(K·G) per draw. The bootstrap fit's residual is r** = ê∘v − X~δ, δ =
 (X~'X~)⁻¹X~'(ê∘v); its CRV1 variance uses the specification's own clustering and small-sample
 factor q (the same q as the observed SE): V** = q Σ_h (Σ_{i∈h} a_i r**_i)², expanded so that a
-draw costs O(H + G) per clustering dimension. This SE is exact when every fixed effect is
-nested in the draw unit (firm and industry×year effects within industries); for others (year,
-province×year) it leaves out the re-projection of ê∘v on them -- their cell means of a
-mean-zero weighted residual. The Monte Carlo test of the suite checks the size under a true
-null with firm + year effects (``tests/robustness``).
+draw costs O(H + G) per clustering dimension. ê∘v is orthogonal to the fixed effects nested in
+the draw unit (firm, industry×year within industries); the others (year, ...) are carried
+exactly as extra columns W = M_Dn D_m of the bootstrap regression (FWL: M_D = M_Dn − P_W),
+when they have at most ``MAX_EXACT_LEVELS`` levels -- so the bootstrap t* equals a refit
+(tested against pyfixest). Beyond that (province×year) their re-projection is left out of the
+bootstrap SE, an approximation (their cell means of a mean-zero weighted residual); b** stays
+exact. The Monte Carlo test of the suite checks the size under a true null.
 """
 
 from __future__ import annotations
@@ -42,18 +46,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import special
 
 from nqp.econometrics.collinearity import is_nested
+from nqp.econometrics.demean import demean
 from nqp.results import ResultDisplay, TIDY_COLUMNS, TestResult, json_ready
 from nqp.robustness.fit import Fit, RowSet, t_critical
 from nqp.robustness.multiverse import Context, SpecCurve
 
 BAND = (0.025, 0.5, 0.975)
+MAX_EXACT_LEVELS = 100  # non-nested fixed-effect levels carried exactly in the bootstrap SE
 
 
 def _sums(codes: np.ndarray, M: np.ndarray, size: int) -> np.ndarray:
     """(size, k) per-level column sums of M (n, k)."""
+    if M.shape[1] > 16:
+        ind = sp.csr_matrix((np.ones(codes.size), (codes, np.arange(codes.size))), shape=(size, codes.size))
+        return np.asarray(ind @ M)
     return np.column_stack([np.bincount(codes, M[:, j], size) for j in range(M.shape[1])])
 
 
@@ -74,6 +84,7 @@ class NullDraws:
         self.beta: dict[int, np.ndarray] = {}
         self.t: dict[int, np.ndarray] = {}
         self._codes: dict[int, tuple[pd.DataFrame, np.ndarray]] = {}
+        self._w: dict[int, tuple[RowSet, Any]] = {}
 
     def _unit_codes(self, frame: pd.DataFrame) -> np.ndarray:
         hit = self._codes.get(id(frame))
@@ -81,6 +92,31 @@ class NullDraws:
             hit = (frame, self.labels.get_indexer(frame[self.col].astype(str)))
             self._codes[id(frame)] = hit
         return hit[1]
+
+    def _other_effects(self, rowset: RowSet, g: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(W, (W'W)^+) for the fixed effects *not* nested in the draw unit: their dummies with
+        the nested effects partialled out (FWL: M_D = M_Dn − P_W). None when every effect is
+        nested, or when the others have more than ``MAX_EXACT_LEVELS`` levels (then the
+        bootstrap residual leaves their re-projection out: the approximation of the module doc)."""
+        hit = self._w.get(id(rowset))
+        if hit is not None and hit[0] is rowset:
+            return hit[1]
+        fe = rowset.fe
+        nested = [is_nested(fe[:, j], g) for j in range(fe.shape[1])]
+        other = [j for j in range(fe.shape[1]) if not nested[j]]
+        out = None
+        if other and sum(rowset.fe_sizes[j] for j in other) <= MAX_EXACT_LEVELS:
+            n = rowset.n
+            D = np.zeros((n, sum(rowset.fe_sizes[j] for j in other)))
+            off = 0
+            for j in other:
+                D[np.arange(n), off + fe[:, j]] = 1.0
+                off += rowset.fe_sizes[j]
+            keep = [j for j in range(fe.shape[1]) if nested[j]]
+            W = demean(D, fe[:, keep])[0] if keep else D - D.mean(axis=0)
+            out = (W, np.linalg.pinv(W.T @ W, hermitian=True))
+        self._w[id(rowset)] = (rowset, out)
+        return out
 
     def __call__(self, rowset: RowSet, fit: Fit, frame: pd.DataFrame, members: list[tuple[int, str]]) -> None:
         U = len(self.labels)
@@ -91,6 +127,12 @@ class NullDraws:
         S = _sums(g, fit.X * fit.resid[:, None], U)  # (U, K)
         delta = fit.bread @ (S.T @ self.V)  # (K, B)
         aX = a[:, None] * fit.X
+        other = self._other_effects(rowset, g)
+        if other is not None:  # the score correction of the non-nested effects, as extra columns
+            W, WtW = other
+            c = WtW @ (_sums(g, W * fit.resid[:, None], U).T @ self.V)  # (L, B)
+            aX = np.column_stack([aX, a[:, None] * W])
+            delta = np.vstack([delta, c])
         meats: dict[str, np.ndarray] = {}
         for spec_id, cl in members:
             self.beta[spec_id] = b
@@ -186,37 +228,51 @@ class NullInference(ResultDisplay):
         return "\n".join(lines)
 
 
-def summarise_null(curve: SpecCurve, nd: NullDraws, seed: int) -> NullInference:
-    """The three statistics of the observed curve against their null distributions."""
+def summarise_null(curve: SpecCurve, nd: NullDraws, seed: int, direction: str = "dominant") -> NullInference:
+    """The three statistics of the observed curve against their null distributions.
+
+    ``direction``: ``"dominant"`` (default) -- each curve, observed or drawn, is measured in its
+    own dominant direction d = sign(median estimate): |median|, the share significant with sign
+    d, Stouffer's Z in direction d. This is the symmetric (two-sided) version, valid when the
+    sign was not predicted. ``"positive"`` / ``"negative"``: a sign predicted in advance (SSN's
+    "predicted direction"), the same d for the observed curve and every draw."""
     est = curve.estimable
     ids = [i for i in est["id"] if i in nd.t and np.all(np.isfinite(nd.t[i]))]
     est = est.set_index("id").loc[ids]
-    d = curve.direction
     alpha = curve.alpha
     B = np.vstack([nd.beta[i] for i in ids])  # (K, draws)
     T = np.vstack([nd.t[i] for i in ids])
     df = est["df_resid"].to_numpy(dtype=float)
     crit = t_critical(df, alpha)[:, None]
     b_obs, t_obs = est["estimate"].to_numpy(), est["statistic"].to_numpy()
-    med_obs = float(np.median(b_obs))
-    share_obs = float(np.mean((np.abs(t_obs) > crit[:, 0]) & (np.sign(t_obs) == d)))
-    z_obs = float(stouffer(t_obs[:, None], df[:, None], d)[0])
     med_b = np.median(B, axis=0)
-    share_b = np.mean((np.abs(T) > crit) & (np.sign(T) == d), axis=0)
-    z_b = stouffer(T, df[:, None], d)
+    if direction == "dominant":
+        d_obs = 1.0 if np.median(b_obs) >= 0 else -1.0
+        d_b = np.where(med_b >= 0, 1.0, -1.0)
+    elif direction in ("positive", "negative"):
+        d_obs = 1.0 if direction == "positive" else -1.0
+        d_b = np.full(nd.draws, d_obs)
+    else:
+        raise ValueError(f"direction={direction!r}; use 'dominant', 'positive' or 'negative'")
+    med_obs = float(d_obs * np.median(b_obs))
+    share_obs = float(np.mean((np.abs(t_obs) > crit[:, 0]) & (np.sign(t_obs) == d_obs)))
+    z_obs = float(stouffer(t_obs[:, None], df[:, None], d_obs)[0])
+    stat_med = d_b * med_b
+    share_b = np.mean((np.abs(T) > crit) & (np.sign(T) == d_b[None, :]), axis=0)
+    z_b = stouffer(T * d_b[None, :], df[:, None], 1.0)
     null = "the treatment has no effect in any specification"
 
-    def test(name: str, observed: float, dist: np.ndarray, p: float) -> TestResult:
-        return TestResult(statistic=observed, p_value=p, method=f"specification curve under the null: {name}",
-                          null=null, reps=nd.draws,
+    def test(name: str, observed: float, dist: np.ndarray) -> TestResult:
+        return TestResult(statistic=observed, p_value=float(np.mean(dist >= observed - 1e-12 * max(1.0, abs(observed)))),
+                          method=f"specification curve under the null: {name}", null=null, reps=nd.draws,
                           extra={"observed": observed, "null_median": float(np.median(dist)),
-                                 "null_q975": float(np.quantile(dist, 0.975)), "direction": d})
+                                 "null_q975": float(np.quantile(dist, 0.975)), "direction": direction,
+                                 "sign": d_obs})
 
     tests = {
-        "median_estimate": test("median estimate", med_obs, d * med_b, float(np.mean(d * med_b >= d * med_obs))),
-        "share_significant": test(f"share significant at {alpha:g} with the headline's sign", share_obs, share_b,
-                                  float(np.mean(share_b >= share_obs))),
-        "stouffer_z": test("Stouffer's Z of the test statistics", z_obs, z_b, float(np.mean(z_b >= z_obs))),
+        "median_estimate": test("median estimate (in its direction)", med_obs, stat_med),
+        "share_significant": test(f"share significant at {alpha:g} with the dominant sign", share_obs, share_b),
+        "stouffer_z": test("Stouffer's Z of the test statistics", z_obs, z_b),
     }
     srt = np.sort(B, axis=0)
     band = pd.DataFrame({f"q{int(q * 1000):03d}": np.quantile(srt, q, axis=1) for q in BAND})
@@ -235,4 +291,4 @@ def curve_null_inference(panel: Any, spec: Any = None, *, outcome: str = "NQP", 
                        controls=PAPER_CONTROLS if controls is None else controls)
     nd = NullDraws(ctx, spec.null_draws, spec.seed, spec.null_unit)
     curve = run_curve(ctx, hook=nd, progress=progress)
-    return summarise_null(curve, nd, spec.seed)
+    return summarise_null(curve, nd, spec.seed, spec.null_direction)

@@ -140,7 +140,7 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
         found["curve"] = run_curve(ctx, hook=nd, progress=progress)
         secs["curve"] = time.perf_counter() - t0
         if nd is not None:
-            timed("null", lambda: summarise_null(found["curve"], nd, spec.seed))
+            timed("null", lambda: summarise_null(found["curve"], nd, spec.seed, spec.null_direction))
     if spec.runs("placebo"):
         timed("placebo", lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws,
                                                      seed=spec.seed, mode=spec.placebo_mode,

@@ -82,6 +82,8 @@ NULL_KEYS = {
     "draws": Key(int, default=None, doc="default: the top-level draws"),
     "unit": Key(str, default="industry", choices=LOGICAL,
                 doc="the unit whose wild-bootstrap weight is shared by all its rows"),
+    "direction": Key(str, default="dominant", choices=("dominant", "positive", "negative"),
+                     doc="each curve's own dominant sign (two-sided), or a sign predicted in advance"),
 }
 PLACEBO_KEYS = {
     "draws": Key(int, default=None),
@@ -150,6 +152,7 @@ class RobustnessSpec:
                                                                  "industry": "industry", "province": "province"})
     null_draws: int = 500
     null_unit: str = "industry"
+    null_direction: str = "dominant"
     placebo_draws: int = 500
     placebo_mode: str = "within_year"
     oster_r_max: float | str = "1.3"
@@ -238,7 +241,7 @@ class RobustnessSpec:
             winsorize=tuple(float(w) for w in ch["winsorize"]), fixed_effects=tuple(ch["fixed_effects"]),
             cluster=tuple(ch["cluster"]), sample=tuple(ch["sample"]), controls=tuple(ch["controls"]),
             control_sets=control_sets, columns=dict(cols),
-            null_draws=int(nul["draws"] or top["draws"]), null_unit=nul["unit"],
+            null_draws=int(nul["draws"] or top["draws"]), null_unit=nul["unit"], null_direction=nul["direction"],
             placebo_draws=int(pla["draws"] or top["draws"]), placebo_mode=pla["mode"],
             oster_r_max=ost["r_max"], oster_r2=ost["r2"], oster_delta=float(ost["delta"]),
             oster_beta=float(ost["beta"]), loo_by=tuple(loo["by"]), wild_reps=int(wil["reps"]),
@@ -266,7 +269,7 @@ class RobustnessSpec:
                             "cluster": list(self.cluster), "sample": list(self.sample),
                             "controls": list(self.controls)},
                 "controls": {k: list(v) for k, v in self.control_sets.items()}, "columns": dict(self.columns),
-                "null": {"draws": self.null_draws, "unit": self.null_unit},
+                "null": {"draws": self.null_draws, "unit": self.null_unit, "direction": self.null_direction},
                 "placebo": {"draws": self.placebo_draws, "mode": self.placebo_mode},
                 "oster": {"r_max": self.oster_r_max, "r2": self.oster_r2, "delta": self.oster_delta,
                           "beta": self.oster_beta},

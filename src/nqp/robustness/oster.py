@@ -15,13 +15,13 @@ Stata ``psacalc`` 2.1 (Oster), whose conventions we follow and state:
   counted in both regressions and σ_y² = Var(y) (psacalc after ``areg``/``reg`` with dummies).
 * **R_max** is stated, never implicit: Oster's recommendation R_max = min(1, 1.3·R̃) by default
   (``r_max="1.3"``), and psacalc's own default R_max = 1 is reported beside it.
-* **δ\*** for a target β (default 0), A = β̃ − β, B = β̊ − β̃, Rt = R̃, Ro = R̊, Rm = R_max
+* **delta*** for a target β (default 0), A = β̃ − β, B = β̊ − β̃, Rt = R̃, Ro = R̊, Rm = R_max
   (psacalc's Mata ``bound()``, as restated in the project's report reference §4):
 
       δ* = [A(Rt−Ro)σy²τx + Aσx²τxB² + 2A²τxBσx² + A³(τxσx² − τx²)]
          / [(Rm−Rt)σy²Bσx² + A(Rm−Rt)σy²(σx²−τx) + A²τxBσx² + A³(τxσx² − τx²)].
 
-* **β\*** for a given δ (default 1) solves δ*(β) = δ: a cubic in A whose A³ term vanishes at
+* **beta*** for a given δ (default 1) solves δ*(β) = δ: a cubic in A whose A³ term vanishes at
   δ = 1 (psacalc's quadratic ``d1quadsol``; ``dnot1cubsol`` otherwise). Of its real roots we
   report the one whose adjustment keeps the direction of the observed one (β* − β̃ of the sign
   of β̃ − β̊) and is closest to β̃; if no root keeps it, the closest root with

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 TIDY_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
 
@@ -55,6 +58,24 @@ def json_ready(obj: Any) -> Any:
     if isinstance(obj, pd.Series):
         return {str(k): json_ready(v) for k, v in obj.items()}
     return json_number(obj)
+
+
+def tidy_frame(terms: Sequence[Any], estimate: Sequence[float] | np.ndarray,
+               std_error: Sequence[float] | np.ndarray | None = None, *, level: float = 0.95,
+               df: float | None = None) -> pd.DataFrame:
+    """A ``tidy()`` frame from estimates and standard errors: statistic = estimate / se,
+    two-sided p-value and the interval estimate ± q·se with q the (1 + level)/2 quantile of the
+    standard normal (``df=None``: Wald / maximum-likelihood inference) or of Student's t with
+    ``df`` degrees of freedom. Without standard errors every column after ``estimate`` is NaN."""
+    est = np.asarray(estimate, dtype=float)
+    se = np.full(est.shape, np.nan) if std_error is None else np.asarray(std_error, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = est / se
+    dist = stats.norm if df is None else stats.t(df)
+    q = dist.ppf(0.5 + level / 2)
+    return pd.DataFrame({"term": [str(t) for t in terms], "estimate": est, "std_error": se, "statistic": z,
+                         "p_value": 2 * dist.sf(np.abs(z)), "conf_low": est - q * se, "conf_high": est + q * se},
+                        columns=list(TIDY_COLUMNS))
 
 
 @runtime_checkable

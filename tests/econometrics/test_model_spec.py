@@ -215,3 +215,13 @@ def test_spec_lists_reject_keyword_options_and_duplicate_ids(panel):
     with pytest.raises(EstimationError, match="used twice"):
         feols_multi([SPECS[0], SPECS[0]], panel)
     assert feols_multi([], panel) == []
+
+
+def test_results_of_feols_multi_answer_with_vcov(panel):
+    spec = next(s for s in SPECS if s.id == "soe")
+    r = quiet(feols_multi, SPECS, panel)["soe"]
+    sub = panel[panel["SOE"] == 1]
+    got = quiet(r.with_vcov, cluster="firm", data=sub)
+    ref = quiet(feols, spec.formula, sub, cluster="firm", tol=1e-13)
+    pd.testing.assert_series_equal(got.se, ref.se, rtol=1e-9)
+    assert got.n_clusters == ref.n_clusters and got.df_resid == ref.df_resid

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
+from nqp.results import ResultDisplay, json_ready, tidy_frame
 
 
 @dataclass(frozen=True, repr=False)
@@ -49,13 +49,11 @@ class IndexResult(ResultDisplay):
         the weight; the index has no sampling inference, so std_error ... conf_high are NaN.
         Extra columns after the common ones: dimension, sign, entropy, redundancy [, year]."""
         t = self._weights_table()
-        out = pd.DataFrame({"term": t["indicator"], "estimate": t["weight"]})
-        for c in TIDY_COLUMNS[2:]:
-            out[c] = np.nan
+        out = tidy_frame(t["indicator"], t["weight"].to_numpy(dtype=float))
         for c in ("dimension", "sign", "entropy", "redundancy", "year"):
             if c in t:
                 out[c] = t[c].to_numpy()
-        return out.reset_index(drop=True)
+        return out
 
     def glance(self) -> dict[str, Any]:
         """method, nobs (rows scored), rows dropped, number of indicators and dimensions, and the

@@ -25,7 +25,7 @@ from nqp.errors import (
     MissingValueWarning,
     SchemaError,
 )
-from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
+from nqp.results import ResultDisplay, json_ready, tidy_frame
 
 # Lamont, Polk & Saá-Requejo (2001, RFS 14(2)) KZ coefficients on CF/K, Q, Debt/TotalCap, Div/K, Cash/K.
 # Full precision; note the debt coefficient is 3.139193 -- some public code has the typo 3.319.
@@ -55,10 +55,7 @@ class IndexResult(ResultDisplay):
         """One row per coefficient of the index (the logit / ordered logit / regression that
         built it, or the published coefficients); no standard errors are kept, so std_error ...
         conf_high are NaN."""
-        out = pd.DataFrame({"term": [str(k) for k in self.coef.index], "estimate": self.coef.to_numpy(dtype=float)})
-        for c in TIDY_COLUMNS[2:]:
-            out[c] = np.nan
-        return out
+        return tidy_frame(self.coef.index, self.coef.to_numpy(dtype=float))
 
     def glance(self) -> dict[str, Any]:
         """name, rows used to fit, rows scored, convergence, and the mean, sd, min and max of the index."""

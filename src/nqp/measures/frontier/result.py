@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
+from nqp.results import ResultDisplay, json_ready, tidy_frame
 
 from .efficiency import technical_efficiency
 
@@ -119,12 +119,8 @@ class FrontierResult(ResultDisplay):
         """Every parameter (β, then σ², γ, [μ], [η]): estimate, standard error, z statistic,
         two-sided normal p-value and the Wald interval estimate ± z_{(1+level)/2}·se (maximum
         likelihood: asymptotic normal inference, as FRONTIER 4.1 and R ``frontier``)."""
-        t = self.coef_table()
-        q = stats.norm.ppf(0.5 + level / 2)
-        return pd.DataFrame({"term": list(t.index), "estimate": t["estimate"].to_numpy(),
-                             "std_error": t["se"].to_numpy(), "statistic": t["z"].to_numpy(),
-                             "p_value": t["pvalue"].to_numpy(), "conf_low": (t["estimate"] - q * t["se"]).to_numpy(),
-                             "conf_high": (t["estimate"] + q * t["se"]).to_numpy()}, columns=list(TIDY_COLUMNS))
+        p = self.params
+        return tidy_frame(p.index, p.to_numpy(dtype=float), self.se.reindex(p.index).to_numpy(dtype=float), level=level)
 
     def glance(self) -> dict[str, Any]:
         """Model scalars: distribution, cost/production, nobs, firms, log likelihoods, the LR test

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nqp.errors import ConfigError, ConvergenceError, ConvergenceWarning, EstimationError, MissingValueWarning
 from nqp.measures.tfp.acf import fit_acf
@@ -25,7 +24,7 @@ from nqp.measures.tfp.fe import fit_fe, fit_ols
 from nqp.measures.tfp.fit import Fit
 from nqp.measures.tfp.panel import Panel, build_panel
 from nqp.measures.tfp.proxy import fit_lp_gross, fit_proxy
-from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready
+from nqp.results import TIDY_COLUMNS, ResultDisplay, json_ready, tidy_frame
 
 METHODS = ("ols", "fe", "op", "lp", "acf")
 
@@ -77,14 +76,8 @@ class TFPResult(ResultDisplay):
                 t["industry"] = ind
                 parts.append(t)
             return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*TIDY_COLUMNS, "industry"])
-        est = self.coef.to_numpy(dtype=float)
-        se = self.se.reindex(self.coef.index).to_numpy(dtype=float) if self.se is not None else np.full(est.size, np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = est / se
-        q = stats.norm.ppf(0.5 + level / 2)
-        return pd.DataFrame({"term": list(self.coef.index), "estimate": est, "std_error": se, "statistic": z,
-                             "p_value": 2 * stats.norm.sf(np.abs(z)), "conf_low": est - q * se,
-                             "conf_high": est + q * se}, columns=list(TIDY_COLUMNS))
+        se = None if self.se is None else self.se.reindex(self.coef.index).to_numpy(dtype=float)
+        return tidy_frame(self.coef.index, self.coef.to_numpy(dtype=float), se, level=level)
 
     def glance(self) -> dict[str, Any]:
         """method, value added or gross output, firm-years of stage 1 and 2, convergence, returns

@@ -31,6 +31,7 @@ small systems of a batch of replications are solved together.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -43,6 +44,7 @@ from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import build_model_frame
 from nqp.econometrics.singletons import recode
+from nqp.econometrics.summary import fmt_number
 from nqp.errors import (
     CollinearityWarning,
     EstimationError,
@@ -50,14 +52,19 @@ from nqp.errors import (
     IdentificationError,
     InferenceUnavailableWarning,
 )
+from nqp.results import ResultDisplay, TestResult, json_ready
 
 MAX_DUMMY_LEVELS = 400  # levels of the non-largest FEs the permutation engine carries as dummies
 _CHUNK = 64  # replications solved in one batched call
 
 
-@dataclass(frozen=True)
-class GroupDiffResult:
-    """Outcome of one between-group test for coefficient ``coef``; difference = b0 − b1."""
+@dataclass(frozen=True, repr=False)
+class GroupDiffResult(ResultDisplay):
+    """Outcome of one between-group test for coefficient ``coef``; difference = b0 − b1.
+
+    The common result interface (:mod:`nqp.results`) through :meth:`as_test`, a
+    :class:`~nqp.results.TestResult`: ``tidy()`` (the difference, and the joint Chow F when
+    there is one), ``glance()``, ``to_dict()`` (every field, plus ``p_value``), ``summary()``."""
 
     method: str
     coef: str
@@ -80,8 +87,65 @@ class GroupDiffResult:
     joint_pvalue: float | None = None
     joint_terms: tuple[str, ...] = ()
 
+    _repr_name = "GroupDiffResult"
+    _repr_keys = ("method", "coef", "difference", "p_value", "reps")
+
+    @property
+    def p_value(self) -> float:
+        """The test's p-value (bdiff's one-sided p for the permutation test), as TestResult."""
+        return self.pvalue
+
+    def as_test(self) -> TestResult:
+        extra = {k: v for k, v in asdict(self).items() if k not in ("method", "statistic", "pvalue", "df", "reps")}
+        extra["estimate"] = self.difference
+        if self.method == "permutation":
+            extra["p_value_one_sided"] = self.pvalue
+            extra["p_value_two_sided"] = self.pvalue_two_sided
+        return TestResult(statistic=self.statistic, p_value=self.pvalue, method=_METHOD_NAMES[self.method],
+                          null=f"b({self.coef} | {self.group} = 0) = b({self.coef} | {self.group} = 1)",
+                          df=self.df, reps=self.reps, extra=extra)
+
+    def tidy(self) -> pd.DataFrame:
+        t = self.as_test().tidy()
+        t["term"] = f"{self.coef}: {self.group} = 0 minus {self.group} = 1"
+        if self.joint_statistic is not None:
+            t.loc[1] = ["joint Chow F: " + ", ".join(self.joint_terms), math.nan, math.nan,
+                        self.joint_statistic, self.joint_pvalue, math.nan, math.nan]
+        return t
+
+    def glance(self) -> dict[str, Any]:
+        g = self.as_test().glance()
+        g["method_code"] = self.method
+        return g
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["p_value"] = self.pvalue
+        d["method_label"] = _METHOD_NAMES[self.method]
+        return json_ready(d)
+
+    def summary(self) -> str:
+        """Text: the two coefficients, their difference and the test; the permutation test shows
+        bdiff's one-sided p beside the two-sided one, labelled."""
+        lines = [f"{_METHOD_NAMES[self.method]}: H0 b({self.coef} | {self.group} = 0) = b({self.coef} | {self.group} = 1)",
+                 f"  b0 = {fmt_number(self.b0)} (n = {self.n0:,})   b1 = {fmt_number(self.b1)} (n = {self.n1:,})   "
+                 f"difference b0 - b1 = {fmt_number(self.difference)}"]
+        if self.method == "permutation":
+            lines.append(f"  {self.reps:,} replications (seed {self.seed}); #{{d_r >= d0}} = {self.count}"
+                         + (f"; {self.failed} failed (not counted)" if self.failed else ""))
+            lines.append(f"  p (bdiff, one-sided: smaller tail share) = {self.pvalue:.4f}   "
+                         f"p (two-sided, |d_r| >= |d0|) = {self.pvalue_two_sided:.4f}")
+        else:
+            name = "chi2" if self.method == "suest" else "t"
+            lines.append(f"  {name}({self.df}) = {fmt_number(self.statistic)}   p = {self.pvalue:.4f}")
+        if self.joint_statistic is not None and self.joint_df is not None:
+            lines.append(f"  joint Chow F({self.joint_df[0]}, {self.joint_df[1]}) = {fmt_number(self.joint_statistic)}"
+                         f"   p = {self.joint_pvalue:.4f}   ({', '.join(self.joint_terms)})")
+        return "\n".join(lines)
+
+
+_METHOD_NAMES = {"permutation": "Fisher permutation test (bdiff)", "suest": "SUEST Wald test",
+                 "chow": "Chow interaction test"}
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,24 @@ if TYPE_CHECKING:
     from nqp.econometrics.results import FeolsResult
 
 
-def _fmt(v: float, width: int = 10) -> str:
+def fmt_number(v: float | None, width: int = 0) -> str:
+    """A number for a results table: 4 decimals; below 0.01 in magnitude 4 significant digits
+    (``0.001234``, ``1.234e-05``: never ``0.0000`` for a value that is not 0); from 1e6 up
+    ``1.234e+06``; missing/NaN as ``.`` (Stata's missing)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ".".rjust(width)
-    return f"{v:{width}.4f}" if abs(v) < 1e6 else f"{v:{width}.3e}"
+    a = abs(v)
+    if a >= 1e6:
+        text = f"{v:.3e}"
+    elif a == 0 or a >= 0.01:
+        text = f"{v:.4f}"
+    else:
+        text = f"{v:.4g}"
+    return text.rjust(width)
+
+
+def _fmt(v: float, width: int = 10) -> str:
+    return fmt_number(v, width)
 
 
 def format_summary(r: FeolsResult) -> str:

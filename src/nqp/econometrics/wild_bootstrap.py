@@ -31,6 +31,7 @@ orthogonal to them and the refit is exact); other FE must be columns of X (dummi
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -43,7 +44,9 @@ from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import INTERCEPT, build_model_frame
 from nqp.econometrics.ols import centre_columns, raw_sum_squares
+from nqp.econometrics.summary import fmt_number
 from nqp.errors import CollinearityWarning, EstimationError, FormulaError, IdentificationError
+from nqp.results import ResultDisplay, TestResult, json_ready
 
 PVALUE_TYPES = ("two-tailed", "equal-tailed", "greater", "less")
 BOOTSTRAP_WEIGHTS = ("rademacher", "webb")
@@ -51,9 +54,13 @@ MAX_DUMMY_LEVELS = 500
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
-@dataclass(frozen=True)
-class WildBootResult:
-    """Bootstrap test of H0: coef = null (and optional confidence interval)."""
+@dataclass(frozen=True, repr=False)
+class WildBootResult(ResultDisplay):
+    """Bootstrap test of H0: coef = null (and optional confidence interval).
+
+    The common result interface (:mod:`nqp.results`) through :meth:`as_test`, a
+    :class:`~nqp.results.TestResult`: ``tidy()`` (estimate, bootstrap t, p, interval),
+    ``glance()``, ``to_dict()`` (every field, plus ``p_value``), ``summary()``."""
 
     coef: str
     estimate: float
@@ -70,8 +77,48 @@ class WildBootResult:
     ci: tuple[float, float] | None = None
     ci_level: float | None = None
 
+    _repr_name = "WildBootResult"
+    _repr_keys = ("method", "statistic", "p_value", "reps")
+
+    @property
+    def method(self) -> str:
+        return f"wild cluster bootstrap ({'WCR' if self.impose_null else 'WCU'}, {self.bootstrap_weights})"
+
+    @property
+    def p_value(self) -> float:
+        return self.pvalue
+
+    def as_test(self) -> TestResult:
+        extra: dict[str, Any] = {k: v for k, v in asdict(self).items() if k not in ("t_stat", "pvalue", "reps", "null")}
+        extra.update(null_value=self.null, conf_low=self.ci[0] if self.ci else math.nan,
+                     conf_high=self.ci[1] if self.ci else math.nan)
+        return TestResult(statistic=self.t_stat, p_value=self.pvalue, method=self.method,
+                          null=f"{self.coef} = {self.null:g}", reps=self.reps, extra=extra)
+
+    def tidy(self) -> pd.DataFrame:
+        t = self.as_test().tidy()
+        t["term"] = self.coef
+        return t
+
+    def glance(self) -> dict[str, Any]:
+        return self.as_test().glance()
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["p_value"] = self.pvalue
+        d["method"] = self.method
+        return json_ready(d)
+
+    def summary(self) -> str:
+        lines = [f"{self.method}: H0 {self.coef} = {self.null:g}, {self.n_clusters} clusters, "
+                 f"B = {self.reps:,}{' (all sign vectors)' if self.enumerated else f', seed {self.seed}'}",
+                 f"  estimate = {fmt_number(self.estimate)}   t = {fmt_number(self.t_stat)}   "
+                 f"p ({self.pvalue_type}) = {self.pvalue:.4f}"]
+        if self.ci is not None and self.ci_level is not None:
+            lines.append(f"  {100 * self.ci_level:g}% confidence interval "
+                         f"({'test inversion' if self.impose_null else 'percentile-t'}): "
+                         f"[{fmt_number(self.ci[0])}, {fmt_number(self.ci[1])}]")
+        return "\n".join(lines)
 
 
 def _draws(n_clusters: int, reps: int, weights: str, rng: np.random.Generator

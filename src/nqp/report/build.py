@@ -53,7 +53,17 @@ def _ok(m: Mapping) -> bool:
 
 
 def _coef(m: Mapping, term: str) -> Mapping | None:
-    return (m.get("coefficients") or {}).get(term) if _ok(m) else None
+    """A coefficient; for ``Intercept`` of a model with absorbed FE, its ``constant`` (reghdfe's _cons)."""
+    if not _ok(m):
+        return None
+    c = (m.get("coefficients") or {}).get(term)
+    return m.get("constant") if c is None and term == "Intercept" else c
+
+
+def _coef_source(m: Mapping, term: str) -> tuple:
+    if term == "Intercept" and term not in (m.get("coefficients") or {}):
+        return ("models", m["id"], "constant")
+    return ("models", m["id"], "coefficients", term)
 
 
 def _interaction_base(terms: Sequence[str]) -> str | None:
@@ -268,7 +278,7 @@ def regression_grid(table: Mapping, models: Mapping[str, Mapping], tests: Mappin
                 top.append(Cell(""))
                 bottom.append(Cell(""))
                 continue
-            src = ("models", m["id"], "coefficients", t)
+            src = _coef_source(m, t)
             top.append(Cell(fmt_coef(c.get("estimate"), c.get("p"), nf), value=c.get("estimate"),
                             source=(*src, "estimate"), kind="coef"))
             bottom.append(Cell(fmt_paren(c.get(value_key), nf), value=c.get(value_key), source=(*src, value_key),

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.text import Text
 
 from nqp.errors import NqpError
 from nqp.study.runner import WarningRecord
@@ -42,7 +43,7 @@ class StageLog:
     _t0: float = field(default_factory=time.perf_counter)
 
     def info(self, text: str) -> None:
-        self.lines.append(text)
+        self.lines.append(Text.from_markup(text).plain)
         if not self.quiet:
             self.console.print(text)
 

@@ -78,6 +78,13 @@ def test_run_robustness_end_to_end_is_json_ready():
     assert "specification curve" in seen and "placebo" in seen
     assert res.tidy().shape[1] == 7 and "Robustness" in res.summary()
     assert repr(res).startswith("<RobustnessResult")
+    # the report's figures read the JSON form
+    from nqp.report.figures import make, render
+    from nqp.report.figures_robustness import robustness_figures
+    figs = robustness_figures(json.loads(text))
+    assert set(figs) == {"robustness_curve", "robustness_placebo", "robustness_leave_one_out"}
+    for maker in figs.values():
+        assert render(make(maker), "png", dpi=40)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 SCRIPT = """

@@ -114,22 +114,15 @@ def build_grids(results: Mapping, labels: Labels, nf: NumberFormat) -> tuple[lis
     return grids, dictionary
 
 
-def _robustness_figures(results: Mapping, lang: str) -> list[tuple[str, str, Any]]:
-    """(name, caption, Figure) from :mod:`nqp.report.figures_robustness` when results hold a
-    ``robustness`` section and that module is installed."""
+def _robustness_makers(results: Mapping, lang: str) -> dict[str, Any]:
+    """name -> figure maker of :func:`nqp.report.figures_robustness.robustness_figures` for the
+    ``robustness`` section of results.json (empty when there is none)."""
     rob = results.get("robustness")
     if not rob:
-        return []
-    try:
-        from nqp.report import figures_robustness as fr
-    except ImportError:
-        return []
-    fn = getattr(fr, "robustness_figures", None) or getattr(fr, "figures", None)
-    if fn is None:
-        return []
-    out = fn(rob, lang=lang)
-    items = out.items() if isinstance(out, Mapping) else out
-    return [(str(k), str(k).replace("_", " "), fig) for k, fig in items if fig is not None]
+        return {}
+    from nqp.report.figures_robustness import robustness_figures
+
+    return dict(robustness_figures(rob, lang=lang))
 
 
 def _check_writable(folders: Sequence[Path]) -> None:
@@ -194,11 +187,14 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
                 files[f"figures/{name}.png"] = png
                 files[f"figures/{name}.svg"] = F.render(fig, "svg")
                 pngs.append((name, F.caption(fig, name), png))
-            for name, caption, fig in _robustness_figures(doc, lang):
+            for name, maker in _robustness_makers(doc, lang).items():
+                fig = F.make(maker)
+                if fig is None:
+                    continue
                 png = F.render(fig, "png")
                 files[f"figures/{name}.png"] = png
                 files[f"figures/{name}.svg"] = F.render(fig, "svg")
-                rob_pngs.append((name, caption, png))
+                rob_pngs.append((name, F.caption(fig, name), png))
         timings["figures"] = time.perf_counter() - t1
     if html:
         t2 = time.perf_counter()

@@ -20,7 +20,7 @@ system-packages:
 	@bash scripts/system-packages.sh
 
 demo: $(STAMP)
-	$(BIN)/nqp demo --out $(OUT)
+	$(BIN)/nqp demo --out $(OUT) --force
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests

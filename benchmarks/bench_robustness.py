@@ -38,8 +38,8 @@ CONTROLS = ("Size", "Age", "Lev", "Mshare", "INST")
 
 def demo_sized_source(seed: int = 1, n_firms: int = 4600, n_years: int = 13) -> PanelSource:
     rng = np.random.default_rng(seed)
-    start = rng.integers(0, 10, n_firms)
-    end = np.minimum(n_years, start + rng.integers(3, 14, n_firms))
+    start = rng.integers(0, 8, n_firms)
+    end = np.minimum(n_years, start + rng.integers(4, 15, n_firms))
     f = np.repeat(np.arange(n_firms), end - start)
     t = np.concatenate([np.arange(s, e) for s, e in zip(start, end)])
     n = f.size

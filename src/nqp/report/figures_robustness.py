@@ -51,7 +51,7 @@ def _figure(width: float, height: float):
 def _option_label(key: str, value: Any) -> str:
     if key == "winsorize":
         return "none" if not value else f"{100 * float(value):g}%"
-    return "-" if value is None else str(value)
+    return "n/a" if value is None else str(value)
 
 
 def specification_curve_figure(rob: Mapping[str, Any], lang: str = "en"):

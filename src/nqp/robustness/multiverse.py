@@ -213,6 +213,7 @@ def _fit_group(ctx: Context, sample: str, fe_text: str, ids: list[int], choices:
     raw = np.column_stack([*[xs[w][r] for w in wins_here], *[ys[k][r, None] for k in ys]])
     part = absorb(rowset, raw)
     gram = part.T @ part
+    scale_all, floor_all = collinearity_scales(raw)
     k = 1 + len(union)
     pos_x = {w: j * k for j, w in enumerate(wins_here)}
     pos_y = {key: len(wins_here) * k + j for j, key in enumerate(ys)}
@@ -224,7 +225,7 @@ def _fit_group(ctx: Context, sample: str, fe_text: str, ids: list[int], choices:
         controls = [c for c in ctx.control_sets[key[3]] if c != ctx.treatment]
         cols = [pos_x[key[0]], *[pos_x[key[0]] + 1 + union.index(c) for c in controls]]
         jy = pos_y[key[:3]]
-        scales = collinearity_scales(raw[:, cols])
+        scales = (scale_all[cols], floor_all[cols])
         try:
             fit = fit_partialled(rowset, part[:, jy], part[:, cols], gram[np.ix_([*cols, jy], [*cols, jy])],
                                  scales, [ctx.treatment, *controls], raw[:, jy], clusters_here)

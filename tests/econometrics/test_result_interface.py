@@ -313,3 +313,20 @@ def test_finance_index_result_has_the_published_kz_coefficients():
     hand = sum(lps[k] * df[c] for k, c in zip(["cf", "div", "cash", "lev", "q"], ["CF", "DIV", "C", "LEV", "Q"]))
     np.testing.assert_allclose(g["index_mean"], hand.mean(), rtol=1e-12)
     assert g["nobs"] == 30 and g["name"] == "KZ"
+
+
+def test_only_nqp_warnings_are_kept_but_all_are_emitted(panel, monkeypatch):
+    import nqp.econometrics.ols as ols
+
+    real = ols.demean
+
+    def noisy(*a, **k):
+        warnings.warn("a library's deprecation", DeprecationWarning)
+        return real(*a, **k)
+
+    monkeypatch.setattr(ols, "demean", noisy)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = feols("y ~ x + c1 + c_dup | firm + year", panel)
+    assert any(w.category is DeprecationWarning for w in rec)
+    assert not any("deprecation" in m for m in r.warnings) and any("c_dup" in m for m in r.warnings)

@@ -15,13 +15,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from nqp.errors import NqpWarning
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
 def recorded(stacklevel: int = 1) -> Iterator[list[str]]:
-    """Collect the warnings emitted inside the block; yield the list their messages are appended
-    to (filled when the block ends), then re-emit them in order, also when the block raises.
+    """Collect the warnings emitted inside the block; yield the list the messages of nqp's own
+    warnings (:class:`~nqp.errors.NqpWarning`: about the model and its data) are appended to
+    (filled when the block ends; a library's DeprecationWarning is not a fact about the model),
+    then re-emit every warning in order, also when the block raises.
 
     stacklevel: where the re-emitted warnings point, counted as ``warnings.warn`` counts from
     the function holding the ``with`` statement (1: that function, 2: its caller)."""
@@ -35,7 +39,7 @@ def recorded(stacklevel: int = 1) -> Iterator[list[str]]:
             finally:
                 caught = list(rec or [])
     finally:
-        messages.extend(str(w.message) for w in caught)
+        messages.extend(str(w.message) for w in caught if isinstance(w.message, NqpWarning))
         for w in caught:
             # + 2: this generator and contextlib's __exit__ stand between us and the with block
             warnings.warn(w.message, stacklevel=stacklevel + 2)

@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nqp.errors import DataWarning
+from nqp.ingest.warehouse import quote_ident
 from nqp.panel.base import Workspace, open_workspace, run_base
 from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
 from nqp.panel.formulas import add_prev, clean_positive, eval_document, eval_formula, fields_of, referenced_prev
@@ -119,21 +120,12 @@ def base_table(warehouse: str | Path, definitions: Definitions | None = None, *,
         docs = {}
         for v in defs.variables:
             if v.kind == "document" and v.table in ws.tables and v.table not in docs:
-                docs[v.table] = ws.con.sql(f"SELECT * FROM {_q(v.table)}").to_arrow_table()
-        return BaseTable(table=_arrow(table), first_year=fy, last_year=ly, tables=tuple(ws.tables),
+                docs[v.table] = ws.con.sql(f"SELECT * FROM {quote_ident(v.table)}").to_arrow_table()
+        return BaseTable(table=table, first_year=fy, last_year=ly, tables=tuple(ws.tables),
                          absent_tables=tuple(ws.absent_tables), column_table=dict(ws.column_table),
-                         documents={k: _arrow(t) for k, t in docs.items()})
+                         documents=docs)
     finally:
         ws.close()
-
-
-def _arrow(t: object) -> pa.Table:
-    return t.read_all() if hasattr(t, "read_all") else t
-
-
-def _q(name: str) -> str:
-    from nqp.ingest.warehouse import quote_ident
-    return quote_ident(name)
 
 
 # --- 2. formula and document variables ---------------------------------------------------------

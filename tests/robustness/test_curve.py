@@ -90,3 +90,16 @@ def test_summary_and_dict_are_json_ready(curve_and_ctx):
     assert "Specification curve" in curve.summary()
     tidy = curve.tidy()
     assert list(tidy.columns) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+
+def test_unknown_variables_are_named_and_inputs_are_not_modified():
+    from nqp.errors import SchemaError
+
+    d = sim_frame(seed=9)
+    before = pd.util.hash_pandas_object(d, index=True).sum()
+    spec = RobustnessSpec.from_dict(small_spec(sample=["baseline"], controls=["paper"], winsorize=[0.05]))
+    with pytest.raises(SchemaError) as err:
+        make_context(sim_source(d), spec, outcome="y", treatment="x", controls=("c1", "Sizee"))
+    assert "Sizee" in str(err.value)
+    run_curve(make_context(sim_source(d), spec, **MODEL))
+    assert pd.util.hash_pandas_object(d, index=True).sum() == before

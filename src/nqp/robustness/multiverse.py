@@ -71,7 +71,9 @@ def make_context(panel: Any, spec: RobustnessSpec, *, outcome: str = "NQP", trea
     sets = {"paper": tuple(controls), "none": (), **{k: tuple(controls) + tuple(v) for k, v in spec.control_sets.items()}}
     sets = {k: tuple(dict.fromkeys(v)) for k, v in sets.items()}
     used_sets = {k: sets[k] for k in dict.fromkeys(spec.controls)}
-    logical = [spec.columns[p] for p in ("industry", "province")]
+    used = {p for text in (*spec.fixed_effects, *spec.cluster, spec.wild_cluster) for t in split_effects(text)
+            for p in t.split("^")} | set(spec.loo_by) | {spec.null_unit}
+    logical = [spec.columns[p] for p in ("industry", "province") if p in used]
     needed = [treatment, *([] if outcome == source.index_name else [outcome]),
               *dict.fromkeys(c for v in used_sets.values() for c in v), *logical]
     return Context(source, spec, outcome, treatment, sets, Variants(source, needed))

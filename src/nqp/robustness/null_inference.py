@@ -240,6 +240,12 @@ def summarise_null(curve: SpecCurve, nd: NullDraws, seed: int, direction: str = 
     ids = [i for i in est["id"] if i in nd.t and np.all(np.isfinite(nd.t[i]))]
     est = est.set_index("id").loc[ids]
     alpha = curve.alpha
+    if not ids:
+        nan = TestResult(statistic=None, p_value=float("nan"), method="specification curve under the null",
+                         null="no estimable specification", reps=nd.draws, extra={"observed": float("nan"),
+                                                                                 "null_median": float("nan")})
+        return NullInference({k: nan for k in ("median_estimate", "share_significant", "stouffer_z")}, nd.draws,
+                             nd.unit, seed, 0, pd.DataFrame({"rank": [], "q025": [], "q500": [], "q975": []}))
     B = np.vstack([nd.beta[i] for i in ids])  # (K, draws)
     T = np.vstack([nd.t[i] for i in ids])
     df = est["df_resid"].to_numpy(dtype=float)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nqp.econometrics.formula import Formula, Term, Var
+from nqp.econometrics.expand import dummies, evaluate, is_categorical
+from nqp.econometrics.formula import Categorical, Formula, Term, Var
 from nqp.econometrics.singletons import recode, singleton_mask
 from nqp.errors import EstimationError, FormulaError, MissingValueWarning
 
@@ -177,6 +178,10 @@ class DataColumns:
         _check_columns(self.data, needed, formula.text)
 
     def var(self, v: Var) -> np.ndarray:
+        if v.expr is not None:  # I(x**2), log(x): computed once from numeric columns
+            if v.name not in self._raw:
+                self._raw[v.name] = evaluate(v.expr, v.reads, lambda c: self.var(Var(c)), v.name, self.data.index)
+            return self._raw[v.name]
         if v.lag != 0 and v.label in self.data.columns:
             # a column named like the term (nqp.panel's L.x, formed on the full firm-year panel
             # before the sample rules) is used as it is, not recomputed on this frame
@@ -197,6 +202,28 @@ class DataColumns:
                 out = out * self.var(f)
             self._terms[t.label] = out
         return self._terms[t.label]
+
+    def categorical(self, t: Term) -> Categorical | None:
+        """The categorical a term stands for: ``C(f)``/``i(f)``, or a plain string column."""
+        if t.cat is not None:
+            return t.cat
+        v = t.factors[0]
+        if len(t.factors) == 1 and v.lag == 0 and v.expr is None and is_categorical(self.data[v.name]):
+            return Categorical(v.name, "plain", v.name, text=t.label)
+        return None
+
+    def expand(self, t: Term, drop_reference: bool) -> list[tuple[str, np.ndarray]]:
+        """(name, column) pairs of a term: one for a numeric term, one per level kept for a
+        categorical (``C(f)``, ``i(f)``, ``i(f, z)``, a string column ``f``; see ``expand.py``)."""
+        cat = self.categorical(t)
+        if cat is None:
+            for v in t.factors:
+                if v.expr is None and is_categorical(self.data[v.name]):
+                    raise FormulaError(f"{v.name!r} is not numeric (dtype {self.data[v.name].dtype}); in a product "
+                                       f"{t.label!r} write i({v.name}, x) for one slope per level", variable=v.name)
+            return [(t.label, self.term(t))]
+        by = None if cat.by is None else self.var(cat.by)
+        return dummies(cat, self.data[cat.column], drop_reference, by, t.label)
 
     def codes(self, names: tuple[str, ...]) -> np.ndarray:
         if names not in self._codes:
@@ -225,20 +252,18 @@ def build_model_frame(
     n_full = len(data)
     y = cols.term(Term((formula.depvar,)))
     has_fe = bool(formula.fixef)
-    x_cols = [cols.term(t) for t in formula.exog]
-    x_names = [t.label for t in formula.exog]
+    x_names, x_cols = _expand_terms(cols, formula.exog, has_fe or formula.intercept)
     if not has_fe and formula.intercept:
         x_cols.insert(0, np.ones(n_full))
         x_names.insert(0, INTERCEPT)
-    en_cols = [cols.term(t) for t in formula.endog]
-    z_cols = [cols.term(t) for t in formula.instruments]
+    en_names, en_cols = _expand_terms(cols, formula.endog, True)
+    z_names, z_cols = _expand_terms(cols, formula.instruments, True)
     fe_raw = [cols.codes(f) for f in formula.fixef]
     cl_raw = [cols.codes((c,)) for c in cluster]
     w = _numeric(data, weights) if weights else None
 
     mask = np.isfinite(y)
-    for name, col in zip([formula.depvar.label, *x_names, *[t.label for t in formula.endog], *[t.label for t in formula.instruments]],
-                         [y, *x_cols, *en_cols, *z_cols]):
+    for name, col in zip([formula.depvar.label, *x_names, *en_names, *z_names], [y, *x_cols, *en_cols, *z_cols]):
         bad = np.isinf(col)
         if bad.any():
             raise EstimationError(f"variable {name!r} has an infinite value", variable=name, row=data.index[np.argmax(bad)])
@@ -278,8 +303,8 @@ def build_model_frame(
     return ModelFrame(
         y=M[:, 0], y_name=formula.depvar.label,
         X=M[:, 1:1 + kx], x_names=x_names,
-        endog=M[:, 1 + kx:1 + kx + ke], endog_names=[t.label for t in formula.endog],
-        Z=M[:, 1 + kx + ke:], z_names=[t.label for t in formula.instruments],
+        endog=M[:, 1 + kx:1 + kx + ke], endog_names=en_names,
+        Z=M[:, 1 + kx + ke:], z_names=z_names,
         matrix=M,
         fe=fe, fe_names=formula.fe_labels, fe_sizes=fe_sizes,
         clusters=clusters, cluster_names=list(cluster),
@@ -287,6 +312,25 @@ def build_model_frame(
         n_full=n_full, n_missing=n_missing, n_singletons=n_single,
         has_intercept=has_fe or formula.intercept, sample_key=skey, n_dropped=n_dropped,
     )
+
+
+def _expand_terms(cols: DataColumns, terms: Sequence[Term], spans_constant: bool) -> tuple[list[str], list[np.ndarray]]:
+    """Names and columns of ``terms``; a categorical leaves out its reference level when the
+    model has an intercept or FE, or when an earlier categorical already spans the constant
+    (formulaic's full-rank rule)."""
+    names: list[str] = []
+    out: list[np.ndarray] = []
+    full = spans_constant
+    for t in terms:
+        pairs = cols.expand(t, drop_reference=full)
+        cat = cols.categorical(t)
+        full = full or (cat is not None and cat.by is None)
+        for name, col in pairs:
+            if name in names:
+                raise FormulaError(f"the column {name!r} appears twice in the formula", variable=name)
+            names.append(name)
+            out.append(col)
+    return names, out
 
 
 def _dropped_by_cluster_or_weight(cluster: Sequence[str], cl_raw: list[np.ndarray], weights: str | None,

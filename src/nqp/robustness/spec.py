@@ -168,7 +168,10 @@ class RobustnessSpec:
     @classmethod
     def from_dict(cls, table: Mapping[str, Any] | None, *, file: str | Path = "<robustness>",
                   min_draws: int = MIN_DRAWS) -> RobustnessSpec:
-        """Validate a ``[robustness]`` table; every problem is named (ConfigError)."""
+        """Validate a ``[robustness]`` table; every problem is named (ConfigError).
+
+        ``min_draws``: the floor of the null/placebo draws (500, SSN's number) and, up to 99, of
+        the wild bootstrap's replications; tests lower it for small Monte Carlo runs."""
         top = check_keys(table or {}, TOP_KEYS, file=file, where="[robustness]")
         ch = check_keys(top["choices"], CHOICE_KEYS, file=file, where="[robustness.choices]")
         cols = check_keys(top["columns"], COLUMN_KEYS, file=file, where="[robustness.columns]")
@@ -223,7 +226,7 @@ class RobustnessSpec:
             if d is not None and d < min_draws:
                 problems.append(f"{where} = {d}: at least {min_draws} draws are needed "
                                 "(Simonsohn, Simmons & Nelson 2020 use 500)")
-        if wil["reps"] < 99:
+        if wil["reps"] < min(99, min_draws):
             problems.append(f"wild.reps = {wil['reps']}: use at least 99 (boottest's default is 999)")
         if not 0 < top["alpha"] < 1:
             problems.append(f"alpha = {top['alpha']} must be in (0, 1)")

@@ -139,12 +139,12 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     from nqp.index import load_indicator_system
     indicators, dimensions, _ = load_indicator_system(indicator_system)
     usable = {c: s for c, s in indicators.items() if c in var_names}
-    for c in indicators:
-        if c not in usable:
-            why = unbuilt.get(c, "not defined in variables.toml")
-            report.notes.append(f"indicator {c} not in the index: {why}")
-            warnings.warn(DataWarning(f"indicator {c} is not in the NQP index: {why}", variable=c), stacklevel=2)
     with steps.step("missing key variables"):
+        for c in indicators:
+            if c not in usable:
+                why = unbuilt.get(c, "not defined in variables.toml")
+                report.notes.append(f"indicator {c} not in the index: {why}")
+                warnings.warn(DataWarning(f"indicator {c} is not in the NQP index: {why}", variable=c), stacklevel=2)
         work = drop_missing_keys(work, key_variables(opts, list(indicators)), report, available=var_names,
                                  unbuilt=unbuilt)
 

@@ -57,13 +57,18 @@ SPECS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def fitted(panel):
+    return quiet(feols_multi, SPECS, panel)
+
+
 def one_by_one(spec: ModelSpec, data: pd.DataFrame):
     d = data if spec.sample is None else data[data.eval(spec.sample, engine="python")]
     return quiet(feols, spec.formula, d, **spec.options.feols_kwargs())
 
 
-def test_specs_equal_one_by_one_feols(panel):
-    out = quiet(feols_multi, SPECS, panel)
+def test_specs_equal_one_by_one_feols(panel, fitted):
+    out = fitted
     assert list(out) == [s.id for s in SPECS]
     for s in SPECS:
         r, one = out[s.id], one_by_one(s, panel)
@@ -76,9 +81,9 @@ def test_specs_equal_one_by_one_feols(panel):
 
 
 @pytest.mark.parametrize("sid", [s.id for s in SPECS])
-def test_specs_against_pyfixest(panel, sid):
+def test_specs_against_pyfixest(panel, fitted, sid):
     spec = next(s for s in SPECS if s.id == sid)
-    r = quiet(feols_multi, SPECS, panel)[sid]
+    r = fitted[sid]
     d = panel if spec.sample is None else panel[panel.eval(spec.sample, engine="python")]
     o = spec.options
     vcov = {"CRV1": "+".join(o.cluster)} if o.cluster else {"hc1": "hetero", "iid": "iid"}[o.vcov or "iid"]
@@ -217,9 +222,9 @@ def test_spec_lists_reject_keyword_options_and_duplicate_ids(panel):
     assert feols_multi([], panel) == []
 
 
-def test_results_of_feols_multi_answer_with_vcov(panel):
+def test_results_of_feols_multi_answer_with_vcov(panel, fitted):
     spec = next(s for s in SPECS if s.id == "soe")
-    r = quiet(feols_multi, SPECS, panel)["soe"]
+    r = fitted["soe"]
     sub = panel[panel["SOE"] == 1]
     got = quiet(r.with_vcov, cluster="firm", data=sub)
     ref = quiet(feols, spec.formula, sub, cluster="firm", tol=1e-13)

@@ -14,8 +14,23 @@ from typing import Any
 _PLACE_FIELDS = ("file", "table", "column", "row", "variable", "firm", "year")
 
 
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``np.int64(0)`` -> ``0``), for messages."""
+    if type(v).__module__ == "numpy" and hasattr(v, "item"):
+        try:
+            return v.item()
+        except (ValueError, TypeError):
+            return v
+    return v
+
+
 def _place(**where: Any) -> str:
-    parts = [f"{k}={where[k]!r}" for k in _PLACE_FIELDS if where.get(k) is not None]
+    """`` [file='a.csv', row=7]``: strings quoted, numbers (numpy's too) as written."""
+    parts = []
+    for k in _PLACE_FIELDS:
+        v = _plain(where.get(k))
+        if v is not None:
+            parts.append(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}")
     return f" [{', '.join(parts)}]" if parts else ""
 
 

@@ -142,8 +142,11 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
             log.add(run.warnings)
             log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
                      f"({run.seconds['models']:.2f} s), {len(run.tests)} tests ({run.seconds['tests']:.2f} s)")
+        robustness = None
+        if study.robustness is not None:
+            robustness = robustness_stage(study, panel, log)
         with log.stage("write", "files: results.json, panel.parquet/csv/dta"):
-            doc = results_document(run, panel, synthetic=synthetic, seed=seed, extra_warnings=[
+            doc = results_document(run, panel, synthetic=synthetic, seed=seed, robustness=robustness, extra_warnings=[
                 w for w in log.warnings if not w.where.startswith(("model ", "test ", "models"))])
             atomic_write_text(staging / "results.json", dumps(doc))
             from nqp.panel.export import write_panel_files
@@ -167,6 +170,23 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         folder.discard()
         raise
     return PipelineResult(out=final, run=run, panel=panel, results=doc, log=log)
+
+
+def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:
+    """The study's ``[robustness]`` analyses of its headline model (``model = "t3_2"``: outcome,
+    first regressor and controls of that model) -> the ``robustness`` section of results.json."""
+    from nqp.robustness import run_robustness
+
+    section = dict(study.robustness or {})
+    m = study.model(section.pop("model"))
+    treatment = (m.regressors or m.endog)[0]
+    with log.stage("robustness", f"robustness of {m.outcome} on {treatment} (model {m.id})"):
+        rob = run_robustness(panel, section, outcome=m.outcome, treatment=treatment, controls=list(m.controls))
+        g = rob.glance()
+        shown = ("n_specifications", "n_not_estimable", "share_significant", "p_share_significant",
+                 "placebo_p_value", "delta_star")
+        log.info("  " + ", ".join(f"{k} = {g[k]}" for k in shown if g.get(k) is not None))
+    return rob.to_dict()
 
 
 def _report_stage(doc: dict[str, Any], staging: Path, log: StageLog) -> None:

@@ -183,7 +183,7 @@ def panel_sections(panel: Any) -> dict[str, Any]:
 
 
 def results_document(run: StudyRun, panel: Any, *, synthetic: bool, seed: int | None,
-                     extra_warnings: list | None = None) -> dict[str, Any]:
+                     robustness: dict[str, Any] | None = None, extra_warnings: list | None = None) -> dict[str, Any]:
     """The whole results.json document."""
     s = run.study
     doc: dict[str, Any] = {
@@ -196,6 +196,8 @@ def results_document(run: StudyRun, panel: Any, *, synthetic: bool, seed: int | 
         "tests": [test_record(x) for x in run.tests],
     }
     doc.update(panel_sections(panel))
+    if robustness is not None:
+        doc["robustness"] = robustness
     warnings_ = [w.to_dict() for w in (extra_warnings or [])] + [w.to_dict() for w in run.warnings]
     doc["warnings"] = warnings_
     return json_ready(doc)

@@ -409,10 +409,28 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
         if not mm or mm.group(2) not in known:
             raise ConfigError(f"[sample]: lags entry {lag!r} must be L.<variable> or L<k>.<variable> of a known "
                               f"variable" + (did_you_mean(mm.group(2), known) if mm else ""), file=file)
+    robustness = top["robustness"]
+    if robustness is not None:
+        robustness = dict(robustness)
+        headline = robustness.get("model") or ("t3_2" if "t3_2" in seen_models else next(iter(seen_models)))
+        if headline not in seen_models:
+            raise ConfigError(f"[robustness]: model = {headline!r} is not a model of the study"
+                              f"{did_you_mean(headline, seen_models)}", file=file)
+        if study_model_is_iv(tables, headline):
+            raise ConfigError(f"[robustness]: model {headline!r} is an IV model; the robustness analyses take an "
+                              "OLS model", file=file)
+        robustness["model"] = headline
+        from nqp.robustness import RobustnessSpec
+
+        RobustnessSpec.from_dict({k: v for k, v in robustness.items() if k != "model"}, file=file)
     return Study(name=st["name"], title_zh=st["title_zh"], title_en=st["title_en"], path=p,
                  sha256=hashlib.sha256(p.read_bytes()).hexdigest(), first_year=st["first_year"],
                  last_year=st["last_year"], definitions=definitions, defaults=defaults, macros=dict(macros),
-                 sample=sample, index=index, tables=tuple(tables), robustness=top["robustness"], raw=raw)
+                 sample=sample, index=index, tables=tuple(tables), robustness=robustness, raw=raw)
+
+
+def study_model_is_iv(tables: list[TableDef], model_id: str) -> bool:
+    return any(m.is_iv for t in tables for m in t.models if m.id == model_id)
 
 
 def _base(name: str) -> str:

@@ -185,9 +185,10 @@ def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:
         g = rob.glance()
         shown = ("n_specifications", "n_not_estimable", "share_significant", "p_share_significant",
                  "placebo_p_value", "delta_star")
-        from nqp.report.format import fmt_number
+        from nqp.report.format import fmt_count, fmt_number
 
-        log.info("  " + ", ".join(f"{k} = {fmt_number(g[k])}" for k in shown if g.get(k) is not None))
+        log.info("  " + ", ".join(f"{k} = {fmt_count(g[k]) if isinstance(g[k], int) else fmt_number(g[k])}"
+                                  for k in shown if g.get(k) is not None))
     return rob.to_dict()
 
 

@@ -49,7 +49,7 @@ def write_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
 
 def statements() -> dict[str, pd.DataFrame]:
     """Hand-made statements. Firm i (0, 1, 2), year t (0, 1, 2): simple closed forms."""
-    bs, inc, cfd, cfi, emp, rd, reg, nm, msh, inst, en = ([] for _ in range(11))
+    bs, inc, cfd, cfi, emp, rd, rdx, reg, nm, msh, inst, en = ([] for _ in range(12))
     for i, s in enumerate(FIRMS):
         for t, y in enumerate(YEARS):
             d = pd.Timestamp(f"{y}-12-31")
@@ -71,9 +71,9 @@ def statements() -> dict[str, pd.DataFrame]:
             cfi.append(dict(stkcd=s, accper=d, typrep="A", depreciation_fixed_assets=30.0,
                             amortisation_intangibles=10.0 + t, asset_impairment_provisions=5.0))
             emp.append(dict(stkcd=s, end_date=d, employees=100 * (i + 1) + 10 * t, phd_staff=2 + t,
-                            master_staff=10 + i, tech_staff=40 + i, total_pay=1000.0 + 100 * i))
-            rd.append(dict(stkcd=s, end_date=d, rd_staff=20 + i + t, rd_staff_pay=200.0 + 10 * t,
-                           rd_direct_input=25.0 + i))
+                            master_staff=10 + i, tech_staff=40 + i))
+            rd.append(dict(stkcd=s, end_date=d, rd_staff=20 + i + t))
+            rdx.append(dict(stkcd=s, accper=d, rd_staff_pay=200.0 + 10 * t, rd_direct_input=25.0 + i))
             reg.append(dict(stkcd=s, accper=d, main_business_revenue=0.9 * rev, domestic_revenue=0.8 * rev,
                             overseas_revenue=0.1 * rev))
             msh.append(dict(stkcd=s, end_date=d, management_share_pct=5.0 * (i + 1)))
@@ -103,6 +103,7 @@ def statements() -> dict[str, pd.DataFrame]:
     return {"asset_items": asset_items(), "balance_sheet": pd.DataFrame(bs), "income_statement": pd.DataFrame(inc),
             "cash_flow_direct": pd.DataFrame(cfd), "cash_flow_indirect": pd.DataFrame(cfi),
             "employee_structure": pd.DataFrame(emp), "rd_spending": pd.DataFrame(rd),
+            "rd_expense_items": pd.DataFrame(rdx),
             "revenue_by_region": pd.DataFrame(reg), "short_name_annual": pd.DataFrame(nm),
             "management_shareholding": pd.DataFrame(msh), "institutional_ownership": pd.DataFrame(inst),
             "energy_use": pd.DataFrame(en), "company_profile": co, "subsidiaries": subs,

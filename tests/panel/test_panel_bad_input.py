@@ -102,7 +102,7 @@ def test_zero_variance_indicator_named_by_index(hand_warehouse):
 
 def test_all_missing_indicator_is_named(tmp_path):
     def edit(t):
-        t["rd_spending"]["rd_direct_input"] = np.nan
+        t["rd_expense_items"]["rd_direct_input"] = np.nan
     path = _warehouse(tmp_path, edit)
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")

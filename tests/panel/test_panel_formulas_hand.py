@@ -24,7 +24,7 @@ def expected(i: int, t: int) -> dict[str, object]:
     rev = 500.0 * (i + 1) + 50 * t
     rev_prev = 500.0 * (i + 1) + 50 * (t - 1) if t else None
     emp = 100 * (i + 1) + 10 * t
-    pay = 1000.0 + 100 * i
+    pay = 80.0  # total_pay is 支付给职工以及为职工支付的现金 (cash_paid_employees; base.sql)
     tech = 40 + i
     outflow, dep, amort, imp = 400.0 + 10 * t, 30.0, 10.0 + t, 5.0
     out = {
@@ -47,7 +47,7 @@ def expected(i: int, t: int) -> dict[str, object]:
         "intangible_share": 0.1,
         "rd_direct_input_share": (25.0 + i) / rev,
         "energy_consumption": 1000.0 * (t + 1) * ENERGY["water"] + (2.0 + i) * ENERGY["electricity"],
-        "overhead_share": (outflow + dep + amort + imp - (200.0 + i) - 80.0) / (outflow + dep + amort + imp),
+        "overhead_share": (outflow + dep + amort + imp - (200.0 + i) - pay) / (outflow + dep + amort + imp),
         "main_revenue_growth": (0.9 * rev) / (0.9 * rev_prev) - 1 if t else None,
         "labour_productivity": math.log(rev / emp),
         "roa": 0.1 * rev / ta,

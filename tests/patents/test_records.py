@@ -1,4 +1,4 @@
-"""Reading IncoPat exports: CSV (UTF-8 with BOM, GBK), XLSX and Parquet give the same records;
+"""Reading IncoPat exports: CSV (UTF-8 with BOM, GBK), XLSX, XLS and Parquet give the same records;
 missing columns are named; duplicates by application number are found after normalisation."""
 
 import pandas as pd
@@ -33,8 +33,32 @@ def test_formats_read_alike(tmp_path):
 def test_missing_column_named(tmp_path):
     df = _frame().drop(columns=["IPC主分类"])
     df.to_csv(tmp_path / "incopat_x.csv", index=False)
-    with pytest.raises(SchemaError, match="ipc_main"):
+    with pytest.raises(SchemaError, match="lacks column\\(s\\) IPC主分类"):  # the user's name, not ipc_main
         read_patents(tmp_path / "incopat_x.csv")
+
+
+def test_newer_template_headers_and_xls(tmp_path):
+    """Newer IncoPat templates: 标题 (中文) / 摘要 (中文) beside the English ones; .xls files."""
+    import xlwt
+
+    df = _frame()
+    new = df.rename(columns={"标题": "标题 (中文)", "摘要": "摘要 (中文)"})
+    new.insert(3, "标题 (英文)", "An English title")
+    new.insert(0, "序号", [str(i + 1) for i in range(len(new))])
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("incopat")
+    for j, c in enumerate(new.columns):
+        ws.write(0, j, c)
+    for i, row in enumerate(new.itertuples(index=False), start=1):
+        for j, v in enumerate(row):
+            ws.write(i, j, v)
+    (tmp_path / "x").mkdir()
+    wb.save(str(tmp_path / "x" / "incopat_1.xls"))
+    (tmp_path / "y").mkdir()
+    df.to_csv(tmp_path / "y" / "incopat_1.csv", index=False)
+    got, want = read_patents(tmp_path / "x"), read_patents(tmp_path / "y")
+    assert got.equals(want)
+    assert got["title"][0].as_py() == df["标题"][0]
 
 
 def test_duplicates_after_normalisation():

@@ -3,7 +3,7 @@ below a Cobb-Douglas frontier of total assets and employees by a one-sided u >= 
 falls with AI (docs/synthetic-data.md).
 
 Computed from the raw files with plain pandas (FN_Regrev Mbrev, FS_Combas A001000000 of the
-consolidated year-end rows, CG_Empstru Empnum) on the firm-years the panel estimates it on
+consolidated year-end rows, STK_CompanyStaff P5701 head count) on the firm-years the panel estimates it on
 (ST/PT and industry J dropped). Oracles: statsmodels OLS residual skewness and scipy (the
 frontier needs negative skew), the planted truth/firm_year.parquet ``cu_true`` = exp(−u), and
 pyfixest two-way FE for the within-firm AI effect."""

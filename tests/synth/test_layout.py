@@ -11,7 +11,9 @@ import tomllib
 from pathlib import Path
 
 import openpyxl
+import numpy as np
 import pandas as pd
+from rawpanel import read_labels
 import pytest
 
 import nqp.ingest
@@ -20,6 +22,20 @@ MAPPING_DIR = Path(nqp.ingest.__file__).parent / "mapping"
 TOMLS = sorted(MAPPING_DIR.glob("*.toml"))
 GBK_TABLES = {"TRD_Co"}
 TAB_TABLES = {"FS_Comscfi", "ESG_Energy"}
+LABEL_TABLES = {"FS_Comins", "STK_LISTEDCOINFOANL"}  # one header row of Chinese field names
+EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+
+
+def _columns(spec: dict) -> list[dict]:
+    """The columns a file of this mapping has, by the TOML alone: fields with a code, then the
+    [long] columns (category, detail, value, unit), then the [filter] columns."""
+    cols = [f for f in spec["fields"] if "code" in f]
+    lg = spec.get("long", {})
+    for k in ("category", "detail", "value", "unit"):
+        if k in lg:
+            cols.append({"code": lg[k], "name": f"_{k}", "type": "float" if k == "value" else "str"})
+    cols += [{"code": c, "name": f"_filter_{c}", "type": "str"} for c in spec.get("filter", {})]
+    return cols
 
 
 def _load(p: Path) -> dict:
@@ -28,7 +44,7 @@ def _load(p: Path) -> dict:
 
 def _data_file(out: Path, spec: dict) -> Path:
     pat = spec["table"]["pattern"]
-    files = [f for f in out.glob(pat + ".*") if "[DES]" not in f.name and f.suffix in (".csv", ".txt", ".xlsx")]
+    files = [f for f in out.glob(pat + ".*") if "[DES]" not in f.name and f.suffix in EXPORT_SUFFIXES]
     assert len(files) == 1, (pat, files)
     return files[0]
 
@@ -37,6 +53,11 @@ def _rows(path: Path, source: str) -> list[list[str]]:
     if path.suffix == ".xlsx":
         ws = openpyxl.load_workbook(path, read_only=True).active
         return [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    if path.suffix == ".xls":
+        import python_calamine
+
+        sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        return [[str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in r] for r in sheet]
     raw = path.read_bytes()
     if source in GBK_TABLES:
         with pytest.raises(UnicodeDecodeError):
@@ -55,7 +76,7 @@ def test_one_mapping_per_written_table(small):
     out, _ = small
     assert len(TOMLS) >= 20
     sources = {_load(p)["table"]["source"] for p in TOMLS}
-    written = {f.stem for f in out.iterdir() if f.is_file() and f.suffix in (".csv", ".txt", ".xlsx")
+    written = {f.stem for f in out.iterdir() if f.is_file() and f.suffix in EXPORT_SUFFIXES
                and "[DES]" not in f.name and f.stem not in ("README_SYNTHETIC",)}
     assert written == sources
 
@@ -64,15 +85,20 @@ def test_one_mapping_per_written_table(small):
 def test_file_follows_mapping(small, toml):
     out, _ = small
     spec = _load(toml)
-    t, fields = spec["table"], spec["fields"]
+    t = spec["table"]
+    fields = _columns(spec)
     path = _data_file(out, spec)
     rows = _rows(path, t["source"])
     codes = [f["code"] for f in fields]
-    assert rows[0] == codes
-    ncsmar = 3 if t["header_rows"] == "csmar" else 1
+    if t["source"] in LABEL_TABLES:
+        assert rows[0] == [f["label_zh"] for f in fields]
+        rows[0] = codes
+    else:
+        assert rows[0] == codes
+    ncsmar = 3 if t["header_rows"] == "csmar" and t["source"] not in LABEL_TABLES else 1
     if ncsmar == 3:
-        assert rows[1] == [f["label_zh"] for f in fields]
-        assert rows[2] == [f["unit"] or "没有单位" for f in fields]
+        assert [r for r, f in zip(rows[1], fields) if "label_zh" in f] == [f["label_zh"] for f in fields
+                                                                           if "label_zh" in f]
         des = out / f"{t['source']}[DES][{path.suffix[1:]}].txt"
         assert des.read_text(encoding="utf-8-sig").splitlines()[0].startswith(f"{codes[0]} [")
     data = pd.DataFrame(rows[ncsmar:], columns=codes)
@@ -80,7 +106,7 @@ def test_file_follows_mapping(small, toml):
     for f in fields:
         col = data[f["code"]]
         filled = col[col != ""]
-        if f.get("required", True) and f["type"] in ("stkcd", "date", "int") and f["name"] in t["key"]:
+        if f.get("required", True) and f["type"] in ("stkcd", "date", "int") and f["name"] in t.get("key", []):
             assert len(filled) == len(col), f"{t['name']}.{f['name']}: empty key cells"
         if f["type"] == "stkcd":
             assert filled.str.fullmatch(r"\d{6}").all()
@@ -93,7 +119,11 @@ def test_file_follows_mapping(small, toml):
             assert not filled.str.contains("e", case=False).any(), f"{f['code']}: scientific notation"
         elif f["type"] == "bool":
             assert filled.isin(["0", "1", "是", "否", "Y", "N"]).all(), f["code"]
-    key = [next(f["code"] for f in fields if f["name"] == k) for k in t["key"]]
+    if "long" in spec or t.get("aggregate") or "filter" in spec:
+        return  # rows repeat per category, distribution or filtered-out statement by design
+    key = [next(f["code"] for f in fields if f["name"] == k) for k in t.get("key", [])]
+    if not key:
+        return
     dup = data.duplicated(key)
     assert not dup.any(), f"{t['name']}: duplicate keys {data.loc[dup, key].head().values.tolist()}"
 
@@ -107,7 +137,8 @@ def test_csmar_quirks_present(small):
     co = pd.read_csv(out / "TRD_Co.csv", skiprows=[1, 2], dtype=str, encoding="gbk")
     assert co["Nnindcd"].str.startswith("J").any()
     assert co["Estbdt"].str.endswith("-00").any() or len(co) < 200
-    names = pd.read_csv(out / "STK_LISTEDCOINFOANL.csv", skiprows=[1, 2], dtype=str, encoding="utf-8-sig")
+    names = read_labels(out / "STK_LISTEDCOINFOANL.csv", {"股票代码": "Symbol", "统计截止日期": "EndDate",
+                                                           "股票简称": "ShortName"})
     st = names["ShortName"].str.contains("ST")
     assert st.any() and names["ShortName"].str.startswith("*ST").any()
     assert names["ShortName"].str.startswith("PT").any() or len(co) < 200
@@ -116,7 +147,7 @@ def test_csmar_quirks_present(small):
     assert (per_firm["any"] & ~per_firm["all"]).any()
     inst = pd.read_csv(out / "INI_HolderSystematics.csv", skiprows=[1, 2], dtype=str, encoding="utf-8-sig")
     assert set(inst["EndDate"].str[5:]) == {"03-31", "06-30", "09-30", "12-31"}
-    rd = pd.read_csv(out / "FS_Comins.csv", skiprows=[1, 2], dtype=str, encoding="utf-8-sig")
+    rd = read_labels(out / "FS_Comins.csv", {"会计期间": "Accper", "研发费用": "B001216000"})
     early = rd[rd["Accper"].str[:4].astype(int) < 2018]
     assert early["B001216000"].isna().all()  # 研发费用 line did not exist before 2018
 
@@ -135,13 +166,20 @@ def test_accounting_identities(small):
     parts = c["C001014000"] + c["C001020000"] + c["C001021000"] + c["C001022000"]
     assert ((parts - c["C001200000"]).abs() <= 0.05).all()
     assert ((c["C001100000"] - c["C001200000"] - c["C001000000"]).abs() <= 0.05).all()
-    inc = rd("FS_Comins.csv", encoding="utf-8-sig")
+    inc = read_labels(out / "FS_Comins.csv", {"报表类型": "Typrep", "会计期间": "Accper", "利润总额": "B001000000",
+                                              "所得税费用": "B002100000", "净利润": "B002000000"})
+    for c in ("B001000000", "B002100000", "B002000000"):
+        inc[c] = pd.to_numeric(inc[c])
     i = inc[(inc["Typrep"] == "A") & inc["Accper"].str.endswith("12-31")]
     assert ((i["B001000000"] - i["B002100000"] - i["B002000000"]).abs() <= 0.05).all()
-    emp = rd("CG_Empstru.csv", encoding="utf-8-sig")
-    total = emp[["Techstaff", "Prodstaff", "Salestaff", "Finstaff", "Admstaff"]].sum(axis=1)
-    assert (total == emp["Empnum"]).all()
-    assert (emp["Doctor"] + emp["Master"] + emp["Bachelor"] <= emp["Empnum"]).all()
+    staff = pd.read_csv(out / "STK_CompanyStaff.csv", skiprows=[1, 2], dtype={"Symbol": str}, encoding="utf-8-sig")
+    staff["n"] = staff["Amount"] * staff["Unit"].map({"人": 1, "万人": 10000})
+    assert staff["n"].notna().all() and (staff["Unit"] == "万人").any()
+    by = staff.pivot_table(index=["Symbol", "EndDate"], columns="EmployStructureID", values="n", aggfunc="sum")
+    function = staff[staff["EmployStructureID"] == "P5709"].groupby(["Symbol", "EndDate"])["n"].sum()
+    edu = staff[staff["EmployStructureID"] == "P5703"].groupby(["Symbol", "EndDate"])["n"].sum()
+    assert np.allclose(function.reindex(by.index), by["P5701"])  # the functions add up to the total
+    assert (edu.reindex(by.index).fillna(0) <= by["P5701"] + 1e-6).all()
     seg = rd("FN_Regrev.csv", encoding="utf-8-sig")
     assert ((seg["Domrev"] + seg["Ovsrev"] - seg["Mbrev"]).abs() <= 0.011).all()
 

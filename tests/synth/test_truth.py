@@ -112,7 +112,9 @@ def _norm(name: str) -> str:
 
 def test_patent_truth(small):
     out, _ = small
-    recs = pd.concat([pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    newer = {"标题 (中文)": "标题", "摘要 (中文)": "摘要"}  # the newer IncoPat template of one file
+    recs = pd.concat([pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False).rename(columns=newer)
+                      .drop(columns=["标题 (英文)"], errors="ignore")
                       for p in sorted((out / "patents").glob("incopat_*.csv"))], ignore_index=True)
     assert recs["申请号"].duplicated().any()  # duplicates planted
     recs = recs.drop_duplicates()

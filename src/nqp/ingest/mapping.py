@@ -58,7 +58,7 @@ class FieldSpec:
     @property
     def spread(self) -> bool:
         """A column spread from a long table's category rows (no export column of its own)."""
-        return bool(self.category)
+        return bool(self.category or self.detail)
 
     def headers(self) -> tuple[str, ...]:
         """Header spellings that name this field in an export, in order of preference."""
@@ -72,7 +72,7 @@ class LongSpec:
     category; ``category``/``detail``/``value``/``unit`` are export column codes and ``units``
     the factor of each unit value (万人 = 10000 人)."""
 
-    category: FieldSpec
+    category: FieldSpec | None
     value: FieldSpec
     detail: FieldSpec | None = None
     unit: FieldSpec | None = None
@@ -185,12 +185,12 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
         if bad:
             raise ConfigError(f"{where}: unknown key(s) {sorted(bad)}; allowed: {sorted(_FIELD_KEYS)}",
                               file=file, table=name, column=col)
-        spread = "category" in fd
+        spread = "category" in fd or "detail" in fd
         for req in ("name", "type") if spread else ("code", "name", "type"):
             if req not in fd:
                 raise ConfigError(f"{where} lacks {req!r}", file=file, table=name, column=col)
         if spread and "code" in fd:
-            raise ConfigError(f"{where}: a field spread from a [long] table's category has no 'code'",
+            raise ConfigError(f"{where}: a field spread from a [long] table (category/detail) has no 'code'",
                               file=file, table=name, column=col)
         code = "" if spread else _str(fd["code"], f"{where}.code", file, col).strip()
         fname = _str(fd["name"], f"{where}.name", file, col)
@@ -252,7 +252,11 @@ def parse_mapping(data: dict[str, Any], file: str) -> TableMapping:
     filters = _filters(data.get("filter", {}), file, name)
     long = _long(data.get("long"), file, name)
     if any(f.spread for f in fields) and long is None:
-        raise ConfigError("fields with 'category' need a [long] section", file=file, table=name)
+        raise ConfigError("fields with 'category' or 'detail' need a [long] section", file=file, table=name)
+    for f in fields:
+        if long is not None and ((f.category and long.category is None) or (f.detail and long.detail is None)):
+            raise ConfigError(f"field {f.name!r} matches a [long] column the section does not name", file=file,
+                              table=name, column=f.name)
     if long is not None and not key:
         raise ConfigError("a [long] table needs a [table].key (the columns rows are combined by)", file=file,
                           table=name)
@@ -313,9 +317,8 @@ def _long(raw: Any, file: str, table: str) -> LongSpec | None:
     if bad:
         raise ConfigError(f"unknown key(s) {sorted(bad)} in [long]; allowed: {sorted(_LONG_KEYS)}", file=file,
                           table=table)
-    for req in ("category", "value"):
-        if req not in raw:
-            raise ConfigError(f"[long] lacks {req!r}", file=file, table=table)
+    if "value" not in raw or not ("category" in raw or "detail" in raw):
+        raise ConfigError("[long] needs 'value' and 'category' or 'detail'", file=file, table=table)
 
     def col(key: str, ftype: str) -> FieldSpec | None:
         if key not in raw:

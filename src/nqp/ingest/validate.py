@@ -389,8 +389,9 @@ def _spread(mapping: TableMapping, data: pa.Table, found: dict[str, int | None],
     """A long table's spread fields: field = value × unit factor where the row's category is one
     of the field's ``category`` codes (and its detail text contains one of ``detail``), else NULL."""
     lg = mapping.long
-    cat = _text(data, found[lg.category.name])
-    det = _text(data, found[lg.detail.name]) if lg.detail is not None else pa.array([""] * data.num_rows)
+    blank = pa.array([""] * data.num_rows)
+    cat = _text(data, found[lg.category.name]) if lg.category is not None else blank
+    det = _text(data, found[lg.detail.name]) if lg.detail is not None else blank
     value = parsed[lg.value.name]
     if lg.unit is not None:
         unit = _text(data, found[lg.unit.name])
@@ -407,7 +408,8 @@ def _spread(mapping: TableMapping, data: pa.Table, found: dict[str, int | None],
     for f in mapping.fields:
         if not f.spread:
             continue
-        m = pc.is_in(cat, value_set=pa.array(list(f.category)))
+        m = pc.is_in(cat, value_set=pa.array(list(f.category))) if f.category else pa.array(
+            np.ones(data.num_rows, dtype=bool))
         if f.detail:
             hit = None
             for d in f.detail:

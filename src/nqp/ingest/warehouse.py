@@ -123,7 +123,9 @@ def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: L
 
 def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[int, int]:
     """Exact duplicate rows once, then one row per key: numbers summed, other columns first."""
-    data_cols = [c for c in con.execute(f"SELECT * FROM {view} LIMIT 0").description if c[0] not in ("_src", "_rec")]
+    res = con.execute(f"SELECT * FROM {view} LIMIT 0")
+    data_cols = [c for c in res.description if c[0] not in ("_src", "_rec")]
+    res.fetchall()
     every = ", ".join(quote_ident(c[0]) for c in data_cols)
     keys = ", ".join(quote_ident(k) for k in mapping.key)
     parts = []
@@ -136,12 +138,12 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
         else:
             expr = f"first({q} ORDER BY _src, _rec)"
         parts.append(f"CAST({expr} AS {SQL_TYPES[f.type]}) AS {q}")
-    total = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
     distinct = f"(SELECT DISTINCT ON ({every}) * FROM {view} ORDER BY {every}, _src, _rec)"
-    n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchone()[0]
+    n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchall()[0][0]
     con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
                 f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} ORDER BY min(_src), min(_rec)")
-    rows = con.execute(f"SELECT count(*) FROM {quote_ident(mapping.name)}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(mapping.name)}").fetchall()[0][0]
     return int(total - n_distinct), int(n_distinct - rows)
 
 

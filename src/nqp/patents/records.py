@@ -1,7 +1,7 @@
-"""Reading patent records (IncoPat exports: CSV, XLSX or Parquet) into one Arrow table.
+"""Reading patent records (IncoPat exports: CSV, XLSX, XLS or Parquet) into one Arrow table.
 
-Columns (``nqp/ingest/mapping/README.md``, "Documents"): 申请号, 申请日, 标题, 摘要, IPC主分类,
-IPC, 专利类型, 申请人, 公开（公告）号 -- renamed here to app_no, app_date, title, abstract,
+Columns (``nqp/ingest/mapping/README.md``, "Documents"): 申请号, 申请日, 标题 (or 标题 (中文)),
+摘要 (or 摘要 (中文)), IPC主分类, IPC, 专利类型, 申请人, 公开（公告）号 -- renamed here to app_no, app_date, title, abstract,
 ipc_main, ipc, ptype, applicants, pub_no (the English names are accepted as they are). Every
 value is read as text; the record's position (``rec``, from 0 over all files) lets problems
 be traced to a row. Duplicates by normalised application number (upper case, no spaces, dots
@@ -18,22 +18,42 @@ import pyarrow.compute as pc
 
 from nqp.errors import EmptyInputError, MissingFileError, SchemaError
 
-COLUMNS = {
-    "申请号": "app_no", "申请日": "app_date", "标题": "title", "摘要": "abstract", "IPC主分类": "ipc_main",
-    "IPC": "ipc", "专利类型": "ptype", "申请人": "applicants", "公开（公告）号": "pub_no", "公开(公告)号": "pub_no",
+# Header spellings of each column (compared by nqp.ingest.validate.header_key: NFKC, no
+# spaces, lower case), first the user-facing name used in messages. Newer IncoPat templates
+# write 标题 (中文) / 摘要 (中文) beside 标题 (英文) / 摘要 (英文); older ones 标题 / 摘要.
+HEADERS = {
+    "app_no": ("申请号",), "app_date": ("申请日",), "title": ("标题", "标题 (中文)"),
+    "abstract": ("摘要", "摘要 (中文)"), "ipc_main": ("IPC主分类",), "ipc": ("IPC",), "ptype": ("专利类型",),
+    "applicants": ("申请人",), "pub_no": ("公开（公告）号", "公开(公告)号"),
 }
 REQUIRED = ("app_no", "app_date", "title", "ipc_main", "ipc", "ptype", "applicants")
 OPTIONAL = ("abstract", "pub_no")
+SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
+
+
+def _renames(columns: list[str]) -> dict[str, str]:
+    """File column -> internal name (the English names are accepted as they are)."""
+    from nqp.ingest.validate import header_key
+
+    keys = {header_key(c): c for c in reversed(columns)}
+    out: dict[str, str] = {}
+    for name, spellings in HEADERS.items():
+        for h in (*spellings, name):
+            col = keys.get(header_key(h))
+            if col is not None and col not in out:
+                out[col] = name
+                break
+    return out
 
 
 def patent_files(path: str | Path) -> list[Path]:
-    """The input files: ``path`` itself, or in a folder every incopat_*.csv|xlsx|parquet."""
+    """The input files: ``path`` itself, or in a folder every incopat_*.csv|xlsx|xls|parquet."""
     p = Path(path)
     if p.is_dir():
         files = sorted(f for f in p.iterdir() if f.name.lower().startswith("incopat_")
-                       and f.suffix.lower() in (".csv", ".xlsx", ".parquet"))
+                       and f.suffix.lower() in SUFFIXES)
         if not files:
-            raise MissingFileError("no incopat_*.csv/.xlsx/.parquet files in the folder", file=str(p))
+            raise MissingFileError("no incopat_*.csv/.xlsx/.xls/.parquet files in the folder", file=str(p))
         return files
     if not p.exists():
         raise MissingFileError("patent file does not exist", file=str(p))
@@ -46,10 +66,11 @@ def _read_one(f: Path) -> pa.Table:
         import pyarrow.parquet as pq
 
         t = pq.read_table(f)
-    elif ext == ".xlsx":
-        import pandas as pd
+    elif ext in (".xlsx", ".xls"):
+        from nqp.ingest.readers import read_excel_export
 
-        t = pa.Table.from_pandas(pd.read_excel(f, dtype=str).fillna(""), preserve_index=False)
+        raw = read_excel_export(f)
+        t = raw.records.rename_columns(raw.columns)
     else:
         import pyarrow.csv as pcsv
 
@@ -63,12 +84,15 @@ def _read_one(f: Path) -> pa.Table:
         t = pcsv.read_csv(f, read_options=pcsv.ReadOptions(encoding=enc, block_size=1 << 24),
                           convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                               strings_can_be_null=False))
-    rename = {c: COLUMNS.get(c.strip().lstrip("\ufeff"), c.strip().lstrip("\ufeff")) for c in t.column_names}
-    t = t.rename_columns([rename[c] for c in t.column_names])
-    for col in REQUIRED:
-        if col not in t.column_names:
-            raise SchemaError("patent file lacks a column (see nqp/ingest/mapping/README.md)", file=str(f),
-                              column=col)
+    rename = _renames(t.column_names)
+    missing = [HEADERS[c][0] for c in REQUIRED if c not in rename.values()]
+    if missing:
+        raise SchemaError(f"{f.name}: the patent export lacks column(s) {', '.join(missing)} (accepted spellings: "
+                          + "; ".join(" / ".join(HEADERS[c]) for c in REQUIRED if HEADERS[c][0] in missing)
+                          + f"). Columns in the file: {', '.join(t.column_names[:30])}", file=str(f),
+                          column=missing[0])
+    keep = [c for c in t.column_names if c in rename]
+    t = t.select(keep).rename_columns([rename[c] for c in keep])
     cols = {}
     for col in REQUIRED + OPTIONAL:
         if col in t.column_names:

@@ -340,7 +340,7 @@ def build_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng
     short = nm.reindex(pd.MultiIndex.from_arrays([fi, years])).to_numpy()
     ann = {}
     if announce is not None:
-        a = announce[announce["report_type"] == 1]
+        a = announce[announce["report_type"] == 4]  # IAR_Rept: 4 = 年报
         ann = dict(zip(zip(a["stkcd"], a["accper"].str[:4].astype(int)), a["announce_date"]))
     files: list[tuple[str, bytes]] = []
     meta: list[tuple] = []

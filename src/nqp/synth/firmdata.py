@@ -156,6 +156,7 @@ def subsidiary_rows(p: pd.DataFrame, subs: pd.DataFrame, stk_of_firm: np.ndarray
     m = m[m["start_year"] <= m["year"]]
     return pd.DataFrame({"stkcd": stk_of_firm[m["firm"].to_numpy()], "accper": _dates(m["year"].to_numpy()),
                          "subsidiary": m["subsidiary"].to_numpy(), "country": m["country"].to_numpy(),
+                         "establish_date": _dates(m["start_year"].to_numpy(), "03-15"),
                          "overseas": np.where(m["overseas"].to_numpy(), "是", "否"),
                          "holding_pct": m["holding_pct"].to_numpy(), "year": m["year"].to_numpy(),
                          "firm": m["firm"].to_numpy()})
@@ -191,3 +192,18 @@ def energy_use(p: pd.DataFrame, firms: pd.DataFrame, stk: np.ndarray, rng: np.ra
     d["energy_tce"] = sum(d[k] * f[k] for k in f)
     keep = p["in_sample"].to_numpy() & (rng.random(n) >= 0.02)
     return d[keep]
+
+
+def name_changes(firms: pd.DataFrame) -> pd.DataFrame:
+    """STK_LISTEDCOINFOCHG rows of the firms that changed their name (更名): the full name
+    (公司全称) and the short name (证券简称), effective June 1 of the change year."""
+    ch = firms[firms["name_change_year"] > 0]
+    y = ch["name_change_year"].to_numpy()
+    rows = []
+    for item, before, after in (("公司全称", "former_full_name", "full_name"),
+                                ("证券简称", "former_short_name", "short_name")):
+        rows.append(pd.DataFrame({"stkcd": ch["stkcd"].to_numpy(), "announce_date": _dates(y, "05-20"),
+                                  "implement_date": _dates(y, "06-01"), "changed_item": item,
+                                  "value_before": ch[before].to_numpy(), "value_after": ch[after].to_numpy()}))
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["stkcd", "implement_date", "changed_item"], kind="stable").reset_index(drop=True)

@@ -47,6 +47,10 @@ FORMATS = {
     "cash_flow_indirect": FileFormat("txt", "utf-8-sig", "\t"),
     "energy_use": FileFormat("txt", "utf-8-sig", "\t"),
     "dividends": FileFormat("xlsx"),
+    "valuation": FileFormat("xls"),  # older CSMAR downloads come as .xls (FI_T10.xls)
+    # CSMAR's export with Chinese field names (字段名称) as the header row
+    "income_statement": FileFormat("csv", header="labels"),
+    "short_name_annual": FileFormat("csv", header="labels"),
 }
 
 
@@ -159,9 +163,11 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         stk = firms["stkcd"].to_numpy()[p["firm"].to_numpy()]
         names = firmdata.year_end_names(firms, p, rf)
         o.table(firmdata.company_profile(firms, names), "company_profile")
+        o.table(firmdata.name_changes(firms), "name_changes")
         o.table(names.sort_values(["stkcd", "end_date"], kind="stable"), "short_name_annual")
         rd = firmdata.rd_spending(p, acc, stk, rf)
         o.table(rd, "rd_spending")
+        o.table(rd.rename(columns={"end_date": "accper"}), "rd_expense_items")
         emp = firmdata.employee_structure(p, acc, stk, rf)
         o.table(emp, "employee_structure")
         o.table(firmdata.management_shareholding(p, stk, rf), "management_shareholding")
@@ -218,6 +224,10 @@ def _write_patents(o: _Out, recs: pa.Table, fnames: pd.DataFrame) -> None:
     year = pc.cast(pc.utf8_slice_codeunits(recs["申请日"], 0, 4), pa.int64())
     for lo, hi in ((2010, 2014), (2015, 2018), (2019, 2022)):
         part = recs.filter(pc.and_(pc.greater_equal(year, lo), pc.less_equal(year, hi)))
+        if lo == 2019:  # the newer IncoPat template: 标题 (中文) / 摘要 (中文) beside the English title
+            part = part.rename_columns([{"标题": "标题 (中文)", "摘要": "摘要 (中文)"}.get(c, c) for c in part.column_names])
+            part = part.add_column(part.column_names.index("标题 (中文)") + 1, "标题 (英文)",
+                                   pa.array([""] * part.num_rows, pa.string()))
         buf = io.BytesIO()
         pacsv.write_csv(part, buf, write_options=pacsv.WriteOptions(quoting_style="needed"))
         o.put(f"patents/incopat_{lo}-{hi}.csv", b"\xef\xbb\xbf" + buf.getvalue())

@@ -115,7 +115,8 @@ def accounts(p: pd.DataFrame, firms: pd.DataFrame, rng: np.random.Generator) -> 
     amo = ia * rng.uniform(0.04, 0.10, nf)[fi]
     imp = TA * rng.normal(0.002, 0.002, n)
     goods = cost * _u(rng, 0.72, 1.0, n)
-    paid_emp = pay * _u(rng, 0.93, 1.0, n)
+    _u(rng, 0.93, 1.0, n)  # (drawn, unused: keeps the draws after it as they were)
+    paid_emp = pay  # 支付给职工以及为职工支付的现金 = total pay (the panel's total_pay)
     taxes_paid = R * _u(rng, 0.03, 0.08, n)
     mos = p["mos_target"].to_numpy()
     base = goods + paid_emp
@@ -196,14 +197,15 @@ def opening_rows(acc: pd.DataFrame, firms: pd.DataFrame, rng: np.random.Generato
 
 
 def report_dates(panel: pd.DataFrame, firms: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """IAR_Rept: annual reports (announced Jan 20 - Apr 30 of the next year) and semi-annual."""
+    """IAR_Rept: annual reports (Reptyp 4, announced Jan 20 - Apr 30 of the next year) and
+    semi-annual ones (Reptyp 2, 中报)."""
     ly = firms["list_year"].to_numpy()[panel["firm"].to_numpy()]
     pn = panel[panel["year"].to_numpy() >= ly]
     stk = firms["stkcd"].to_numpy()[pn["firm"].to_numpy()]
     y = pn["year"].to_numpy()
     doy = rng.integers(20, 120, len(pn))
     ann = pd.to_datetime([f"{v + 1}-01-01" for v in y]) + pd.to_timedelta(doy - 1, unit="D")
-    annual = pd.DataFrame({"stkcd": stk, "accper": [f"{v}-12-31" for v in y], "report_type": 1,
+    annual = pd.DataFrame({"stkcd": stk, "accper": [f"{v}-12-31" for v in y], "report_type": 4,  # 4 = 年报
                            "announce_date": ann.strftime("%Y-%m-%d")})
     hd = rng.integers(1, 31, len(pn))
     semi = pd.DataFrame({"stkcd": stk, "accper": [f"{v}-06-30" for v in y], "report_type": 2,

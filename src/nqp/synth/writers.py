@@ -66,66 +66,171 @@ def _decimals(f: FieldSpec) -> int:
     return 2 if f.unit in ("元", "万千瓦时", "吨", "万立方米", "亿千瓦时") else 4
 
 
-def _as_strings(df: pd.DataFrame, spec: TableMapping) -> pa.Table:
-    cols = {}
-    for f in spec.fields:
+# values that a mapping's [filter] drops: decoy rows carry them (母公司 statements, IPO-prospectus rows)
+DECOY_VALUES = {"StateTypeCode": "2", "Source": "1", "Typrep": "B"}
+FILTER_LABELS = {"StateTypeCode": "报表类型编码", "Source": "数据来源", "Typrep": "报表类型"}
+
+
+def export_frame(df: pd.DataFrame, spec: TableMapping) -> tuple[list[FieldSpec], pd.DataFrame]:
+    """The columns a real export of ``spec`` has and its rows, from a frame of semantic columns.
+
+    - a ``[long]`` table is melted: one row per firm, date and spread field (category code,
+      detail text = the field's Chinese label, value, unit), missing values left out; every
+      40th head count is written in 万人 (value / 10000) and every 10th firm-date gets one row of
+      a category no field takes, as real exports have;
+    - ``aggregate = "sum"``: every 6th row is split in two (interim and final: 40% + 60%) and
+      every 9th row gets an extra row with empty amounts (a 送转-only plan);
+    - ``[filter]`` columns are added with their kept value, and every 5th row is repeated with
+      a value the filter drops (numbers × 0.7) so that reading without the filter goes wrong.
+    The frame's columns are the returned specs' names."""
+    read = list(spec.read_fields)
+    if spec.long is not None:
+        cols, out = _melt(df, spec)
+    else:
+        cols, out = read, df[[f.name for f in read]].reset_index(drop=True)
+    if spec.aggregate == "sum":
+        out = _split_rows(out, spec)
+    for code, kept in spec.filters:
+        name = f"_filter_{code}"
+        out[name] = kept[0]
+        decoy = out.iloc[::5].copy()
+        decoy[name] = DECOY_VALUES.get(code, "9")
+        for f in cols:
+            if f.type == "float" and f.name not in spec.key:
+                decoy[f.name] = decoy[f.name] * 0.7
+        out = pd.concat([out, decoy]).sort_index(kind="stable").reset_index(drop=True)
+        cols = cols + [FieldSpec(code=code, name=name, type="str", label_zh=FILTER_LABELS.get(code, code))]
+    return cols, out
+
+
+def _melt(df: pd.DataFrame, spec: TableMapping) -> tuple[list[FieldSpec], pd.DataFrame]:
+    lg = spec.long
+    keys = [f for f in spec.read_fields]
+    base = df[[f.name for f in keys]].reset_index(drop=True)
+    parts = []
+    for order, f in enumerate(f for f in spec.fields if f.spread):
+        part = base.copy()
+        part["_category"] = f.category[0] if f.category else ""
+        part["_detail"] = f.label_zh if any(d in f.label_zh for d in f.detail) else (f.detail[0] if f.detail else f.label_zh)
+        part["_value"] = df[f.name].to_numpy(dtype=float, na_value=np.nan)
+        part["_order"], part["_row"] = order, np.arange(len(part))
+        parts.append(part[part["_value"].notna()])
+    if lg.category is not None:  # a category no field takes (e.g. P5702 离退休人员)
+        other = base.iloc[::10].copy()
+        other["_category"], other["_detail"], other["_value"] = "P5702", "离退休人员", 3.0
+        other["_order"], other["_row"] = len(parts), np.arange(0, len(base), 10)
+        parts.append(other)
+    elif lg.detail is not None:  # an item no field takes
+        other = base.iloc[::10].copy()
+        other["_category"], other["_detail"], other["_value"] = "", "折旧与摊销", 1000.0
+        other["_order"], other["_row"] = len(parts), np.arange(0, len(base), 10)
+        parts.append(other)
+    out = pd.concat(parts, ignore_index=True).sort_values(["_row", "_order"], kind="stable").reset_index(drop=True)
+    cols = list(keys)
+    if lg.category is not None:
+        cols.append(FieldSpec(code=lg.category.code, name="_category", type="str", label_zh="类别编码"))
+    if lg.detail is not None and (lg.category is None or lg.detail.code != lg.category.code):
+        cols.append(FieldSpec(code=lg.detail.code, name="_detail", type="str", label_zh="明细"))
+    unit_name = next((u for u, _ in lg.units if _ == 1.0), "")
+    value_unit = next((f.unit for f in spec.fields if f.spread and f.unit), "")
+    cols.append(FieldSpec(code=lg.value.code, name="_value", type="float", label_zh="数量/金额", unit=value_unit))
+    if lg.unit is not None:
+        big = next(((u, k) for u, k in lg.units if k > 1), None)
+        out["_unit"] = unit_name
+        if big is not None:
+            pick = (np.arange(len(out)) % 40 == 7) & (out["_value"].to_numpy() % big[1] != 0)
+            out.loc[pick, "_value"] = out.loc[pick, "_value"] / big[1]
+            out.loc[pick, "_unit"] = big[0]
+        cols.append(FieldSpec(code=lg.unit.code, name="_unit", type="str", label_zh="单位"))
+    return cols, out.drop(columns=["_order", "_row"])
+
+
+def _split_rows(out: pd.DataFrame, spec: TableMapping) -> pd.DataFrame:
+    num = [f for f in spec.read_fields if f.type == "float" and f.name not in spec.key]
+    first = out.iloc[::6].copy()
+    second = first.copy()
+    for f in num:
+        d = _decimals(f)
+        v = first[f.name].to_numpy(dtype=float)
+        a = np.round(v * 0.4, d)
+        first[f.name], second[f.name] = a, np.round(v - a, d)
+    rest = out.drop(index=first.index)
+    empty = out.iloc[::9].copy()
+    for f in num:
+        empty[f.name] = np.nan
+    parts = pd.concat([rest, first, second.set_axis(second.index + 0.5), empty.set_axis(empty.index + 0.75)])
+    return parts.sort_index(kind="stable").reset_index(drop=True)
+
+
+def _as_strings(df: pd.DataFrame, cols: list[FieldSpec]) -> pa.Table:
+    out = {}
+    for f in cols:
         if f.name not in df.columns:
-            raise ConfigError(f"synthetic frame lacks column {f.name!r}", table=spec.name, column=f.name)
+            raise ConfigError(f"synthetic frame lacks column {f.name!r}", column=f.name)
         s = df[f.name]
         if f.type == "float":
-            cols[f.code] = fixed_decimals(s.to_numpy(dtype=float, na_value=np.nan), _decimals(f))
+            out[f.code] = fixed_decimals(s.to_numpy(dtype=float, na_value=np.nan), _decimals(f))
         elif f.type == "int":
-            cols[f.code] = pc.cast(pa.array(s.astype("Int64")), pa.string())
+            out[f.code] = pc.cast(pa.array(s.astype("Int64")), pa.string())
         elif f.type == "bool" and not pd.api.types.is_string_dtype(s):
-            cols[f.code] = pa.array(np.where(s.to_numpy(dtype=bool), "1", "0"))
+            out[f.code] = pa.array(np.where(s.to_numpy(dtype=bool), "1", "0"))
         else:
-            cols[f.code] = pa.array(s.astype(object).where(s.notna(), None), type=pa.string())
-    return pa.table(cols)
+            out[f.code] = pa.array(s.astype(object).where(s.notna(), None), type=pa.string())
+    return pa.table(out)
 
 
-def _header_lines(spec: TableMapping, sep: str) -> str:
-    codes = sep.join(f.code for f in spec.fields)
+def _header_lines(spec: TableMapping, cols: list[FieldSpec], sep: str, header: str) -> str:
+    if header == "labels":  # CSMAR's export with 字段名称 (Chinese field names) as the one header row
+        return sep.join(f.label_zh or f.code for f in cols) + "\n"
+    codes = sep.join(f.code for f in cols)
     if spec.header_rows != "csmar":
         return codes + "\n"
-    labels = sep.join(f.label_zh for f in spec.fields)
-    units = sep.join(f.unit or "没有单位" for f in spec.fields)
+    labels = sep.join(f.label_zh for f in cols)
+    units = sep.join(f.unit or "没有单位" for f in cols)
     return f"{codes}\n{labels}\n{units}\n"
 
 
-def csv_bytes(df: pd.DataFrame, spec: TableMapping, *, sep: str = ",", encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(df: pd.DataFrame, spec: TableMapping, *, sep: str = ",", encoding: str = "utf-8-sig",
+              header: str = "codes") -> bytes:
     """The export file's bytes: header row(s) then data, in ``encoding``."""
-    table = _as_strings(df, spec)
+    cols, frame = export_frame(df, spec)
+    table = _as_strings(frame, cols)
     buf = io.BytesIO()
     pacsv.write_csv(table, buf, write_options=pacsv.WriteOptions(
         include_header=False, delimiter=sep, quoting_style="needed"))
     body = buf.getvalue()
-    head = _header_lines(spec, sep).encode("utf-8")
+    head = _header_lines(spec, cols, sep, header).encode("utf-8")
     if encoding in ("utf-8", "utf-8-sig"):
         bom = b"\xef\xbb\xbf" if encoding == "utf-8-sig" else b""
         return bom + head + body
     return (head + body).decode("utf-8").encode(encoding)
 
 
+def _typed_columns(frame: pd.DataFrame, cols: list[FieldSpec]) -> list[list]:
+    out = []
+    for f in cols:
+        s = frame[f.name]
+        if f.type == "float":
+            v = np.round(s.to_numpy(dtype=float, na_value=np.nan), _decimals(f))
+            out.append([None if np.isnan(x) else float(x) for x in v])
+        elif f.type == "int":
+            out.append([None if pd.isna(x) else int(x) for x in s])
+        else:
+            out.append([None if pd.isna(x) else str(x) for x in s])
+    return out
+
+
 def xlsx_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
     """An .xlsx export: field-code row, label row, unit row, then typed cells."""
     from openpyxl import Workbook
 
+    cols, frame = export_frame(df, spec)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.source)
-    ws.append([f.code for f in spec.fields])
-    ws.append([f.label_zh for f in spec.fields])
-    ws.append([f.unit or "没有单位" for f in spec.fields])
-    cols = []
-    for f in spec.fields:
-        s = df[f.name]
-        if f.type == "float":
-            v = np.round(s.to_numpy(dtype=float, na_value=np.nan), _decimals(f))
-            cols.append([None if np.isnan(x) else float(x) for x in v])
-        elif f.type == "int":
-            cols.append([None if pd.isna(x) else int(x) for x in s])
-        else:
-            cols.append([None if pd.isna(x) else str(x) for x in s])
-    for row in zip(*cols):
+    ws.append([f.code for f in cols])
+    ws.append([f.label_zh for f in cols])
+    ws.append([f.unit or "没有单位" for f in cols])
+    for row in zip(*_typed_columns(frame, cols)):
         ws.append(list(row))
     import datetime as _dt
 
@@ -135,6 +240,29 @@ def xlsx_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
     raw = io.BytesIO()
     wb.save(raw)
     return _fix_zip_times(raw.getvalue())
+
+
+def xls_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
+    """A legacy .xls (BIFF8) export, as older CSMAR downloads are: the three header rows, then
+    typed cells (xlwt writes no timestamps: the bytes are deterministic)."""
+    import xlwt
+
+    cols, frame = export_frame(df, spec)
+    if len(frame) + 3 > 65536:
+        raise ConfigError(f"{spec.source}: {len(frame)} rows do not fit an .xls sheet", table=spec.name)
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(spec.source[:31])
+    for j, f in enumerate(cols):
+        ws.write(0, j, f.code)
+        ws.write(1, j, f.label_zh)
+        ws.write(2, j, f.unit or "没有单位")
+    for j, values in enumerate(_typed_columns(frame, cols)):
+        for i, v in enumerate(values, start=3):
+            if v is not None:
+                ws.write(i, j, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _fix_zip_times(data: bytes) -> bytes:
@@ -155,18 +283,24 @@ def _fix_zip_times(data: bytes) -> bytes:
 
 
 def des_bytes(spec: TableMapping) -> bytes:
-    """CSMAR's ``[DES]`` sidecar: one ``FieldCode [中文名]`` line per field (UTF-8 with BOM)."""
-    lines = [f"{f.code} [{f.label_zh}]" + (f" - 单位: {f.unit}" if f.unit else "") for f in spec.fields]
+    """CSMAR's ``[DES]`` sidecar: one ``FieldCode [中文名]`` line per column (UTF-8 with BOM)."""
+    cols = list(spec.read_fields)
+    if spec.long is not None:
+        cols += [c for c in (spec.long.category, spec.long.detail, spec.long.value, spec.long.unit) if c]
+    cols += [FieldSpec(code=c, name=c, type="str", label_zh=FILTER_LABELS.get(c, c)) for c, _ in spec.filters]
+    lines = [f"{f.code} [{f.label_zh}]" + (f" - 单位: {f.unit}" if f.unit else "") for f in cols]
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
 class FileFormat:
-    """How one table is exported: extension, separator, encoding."""
+    """How one table is exported: extension, separator, encoding, header (field codes with
+    CSMAR's descriptive rows, or one row of Chinese field names)."""
 
-    ext: str = "csv"           # csv | txt | xlsx
+    ext: str = "csv"           # csv | txt | xlsx | xls
     encoding: str = "utf-8-sig"
     sep: str = ","
+    header: str = "codes"      # codes | labels
 
 
 def write_table(df: pd.DataFrame, name: str, out_dir: Path, fmt: FileFormat = FileFormat(),
@@ -178,8 +312,10 @@ def write_table(df: pd.DataFrame, name: str, out_dir: Path, fmt: FileFormat = Fi
     path = out_dir / f"{spec.source}.{fmt.ext}"
     if fmt.ext == "xlsx":
         data = xlsx_bytes(df, spec)
+    elif fmt.ext == "xls":
+        data = xls_bytes(df, spec)
     else:
-        data = csv_bytes(df, spec, sep=fmt.sep, encoding=fmt.encoding)
+        data = csv_bytes(df, spec, sep=fmt.sep, encoding=fmt.encoding, header=fmt.header)
     atomic_write_bytes(path, data)
     written = [path]
     if sidecar and spec.header_rows == "csmar":

@@ -15,14 +15,16 @@ cfd  AS (SELECT * EXCLUDE (accper, typrep), year(accper) AS year FROM cash_flow_
          WHERE typrep = 'A' AND month(accper) = 12 AND day(accper) = 31),
 cfi  AS (SELECT * EXCLUDE (accper, typrep), year(accper) AS year FROM cash_flow_indirect
          WHERE typrep = 'A' AND month(accper) = 12 AND day(accper) = 31),
-val  AS (SELECT * EXCLUDE (accper, typrep), year(accper) AS year FROM valuation
-         WHERE typrep = 'A' AND month(accper) = 12 AND day(accper) = 31),
+val  AS (SELECT * EXCLUDE (accper), year(accper) AS year FROM valuation   -- FI_T10 has no Typrep
+         WHERE month(accper) = 12 AND day(accper) = 31),
 reg  AS (SELECT * EXCLUDE (accper), year(accper) AS year FROM revenue_by_region
          WHERE month(accper) = 12 AND day(accper) = 31),
 emp  AS (SELECT * EXCLUDE (end_date), year(end_date) AS year FROM employee_structure
          WHERE month(end_date) = 12 AND day(end_date) = 31),
 rd   AS (SELECT * EXCLUDE (end_date), year(end_date) AS year FROM rd_spending
          WHERE month(end_date) = 12 AND day(end_date) = 31),
+rdx  AS (SELECT * EXCLUDE (accper), year(accper) AS year FROM rd_expense_items   -- FN_Fn060 items
+         WHERE month(accper) = 12 AND day(accper) = 31),
 msh  AS (SELECT * EXCLUDE (end_date), year(end_date) AS year FROM management_shareholding
          WHERE month(end_date) = 12 AND day(end_date) = 31),
 inst AS (SELECT * EXCLUDE (end_date), year(end_date) AS year FROM institutional_ownership
@@ -47,7 +49,10 @@ co   AS (SELECT stkcd, short_name AS short_name_now, industry_code, province, ci
 SELECT bs.*,
        inc.* EXCLUDE (stkcd, year), cfd.* EXCLUDE (stkcd, year), cfi.* EXCLUDE (stkcd, year),
        val.* EXCLUDE (stkcd, year), reg.* EXCLUDE (stkcd, year), emp.* EXCLUDE (stkcd, year),
-       rd.* EXCLUDE (stkcd, year), msh.* EXCLUDE (stkcd, year), inst.* EXCLUDE (stkcd, year),
+       rd.* EXCLUDE (stkcd, year), rdx.* EXCLUDE (stkcd, year), msh.* EXCLUDE (stkcd, year),
+       inst.* EXCLUDE (stkcd, year),
+       -- total pay: 支付给职工以及为职工支付的现金 (C001020000), the usual proxy (STK_CompanyStaff has no pay)
+       cfd.cash_paid_employees AS total_pay,
        nm.short_name_year, en.* EXCLUDE (stkcd, year), dv.* EXCLUDE (stkcd, year),
        coalesce(subs.overseas_countries, 0) AS overseas_countries,
        ai_assets.asset_items_amount, ai_assets.ai_asset_items_amount,
@@ -64,6 +69,7 @@ LEFT JOIN val  USING (stkcd, year)
 LEFT JOIN reg  USING (stkcd, year)
 LEFT JOIN emp  USING (stkcd, year)
 LEFT JOIN rd   USING (stkcd, year)
+LEFT JOIN rdx  USING (stkcd, year)
 LEFT JOIN msh  USING (stkcd, year)
 LEFT JOIN inst USING (stkcd, year)
 LEFT JOIN nm   USING (stkcd, year)

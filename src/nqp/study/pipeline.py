@@ -157,7 +157,11 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         outputs = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*"))
                    if p.is_file() and p.suffix != ".duckdb" and "raw" not in p.relative_to(staging).parts}
         inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
-        man = manifest(study=study, seed=seed, synthetic=synthetic, inputs=inputs, seconds=dict(log.seconds),
+        seconds = dict(log.seconds)
+        steps = getattr(panel, "steps", None)
+        if steps is not None and getattr(steps, "timings", None):
+            seconds["panel_steps"] = {k: round(float(v), 3) for k, v in dict(steps.timings).items()}
+        man = manifest(study=study, seed=seed, synthetic=synthetic, inputs=inputs, seconds=seconds,
                        warnings=log.warnings, outputs=outputs,
                        settings={"data": str(data) if data is not None else None, "db": str(db) if db else None})
         import json

@@ -237,6 +237,7 @@ def build_result(
         f_stat=f_stat, f_pvalue=f_p,
         fixef_sizes=dict(zip(s.mf.fe_names, s.mf.fe_sizes)),
         fixef_redundant=dict(zip(s.mf.fe_names, s.adof.redundant)),
+        fixef_nested=dict(zip(s.mf.fe_names, s.adof.nested)),
         n_clusters=ncl, n_singletons=s.mf.n_singletons, n_missing=s.mf.n_missing, n_dropped=dict(s.mf.n_dropped),
         dropped_collinear=list(dropped), obs_index=s.mf.obs_index, converged=s.converged,
         resid=resid, fitted=y - resid, _score_x=score_x, _bread=bread, _weights=w,

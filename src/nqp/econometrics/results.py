@@ -102,6 +102,7 @@ class FeolsResult(ResultDisplay):
     warnings: tuple[str, ...] = ()
     _sample: Any = field(default=None, repr=False)  # inference_sample(...) of the fit, for with_vcov
     n_dropped: dict[str, int] = field(default_factory=dict)  # rows dropped for a missing cluster/weight, zero weight
+    fixef_nested: dict[str, bool] = field(default_factory=dict)  # FE nested in a cluster variable (reghdfe's "*")
 
     @property
     def is_iv(self) -> bool:

@@ -8,7 +8,7 @@ subsample models with permutation tests, channels. Every number is taken straigh
 estimator's result attributes (coef, se, tstat, pvalue, confint, nobs, adj_r2, ...), not through
 nqp.report, so the report's adapters are not part of the fixture.
 
-    python tests/report/make_results.py OUT.json
+    python tests/report/make_results.py tests/report/data/results.json   # the committed fixture
 """
 
 from __future__ import annotations

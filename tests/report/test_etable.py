@@ -49,7 +49,7 @@ def test_formats_and_dict_input(fits, tmp_path, results):
     md = t.to_markdown()
     assert "Controls" in md and "t statistics in parentheses" in md and "Simulated data." in md
     assert t.to_latex().count(r"\toprule[1.5pt]") == 1
-    assert "<table" in t._repr_html_() and t.to_csv().splitlines()[1].startswith("Variable")
+    assert "<table" in t._repr_html_() and t.to_csv().splitlines()[0].startswith("Variable")
     t.to_docx(tmp_path / "t.docx")
     t.to_xlsx(tmp_path / "t.xlsx")
     rows = docx_rows(tmp_path / "t.docx")

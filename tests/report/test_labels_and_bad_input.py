@@ -68,14 +68,14 @@ def test_unwritable_output_folder(results, tmp_path):
         write_report(results, blocker / "out", formats=("md",), figures=False)
     assert "file.txt" in str(e.value)
     ro = tmp_path / "ro"
-    (ro / "tables").mkdir(parents=True)
-    (ro / "tables" / "table3.md").write_text("old")
-    (ro / "figures").write_text("a file where the figures folder goes")
+    ro.mkdir()
+    (ro / "report.html").write_text("old")
+    (ro / "tables").write_text("a file where the tables folder goes")
     with pytest.raises(ReportError) as e:
-        write_report(results, ro)
-    assert "figures" in str(e.value)
-    assert (ro / "tables" / "table3.md").read_text() == "old"  # nothing half-written
-    assert _files(ro) == [ro / "figures", ro / "tables" / "table3.md"]
+        write_report(results, ro, formats=("md",), figures=False)
+    assert "tables" in str(e.value)
+    assert (ro / "report.html").read_text() == "old"  # nothing written, nothing half-written
+    assert _files(ro) == [ro / "report.html", ro / "tables"]
 
 
 def test_bad_results_file(tmp_path):

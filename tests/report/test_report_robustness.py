@@ -27,15 +27,15 @@ def robustness() -> dict:
         sys.path.remove(str(ROOT))
     spec = RobustnessSpec.from_dict({**small_spec(fixed_effects=["firm+year"], cluster=["industry"],
                                                   sample=["baseline"], winsorize=[0.01], controls=["paper", "none"]),
-                                     "draws": 100, "wild": {"reps": 99}, "leave_one_out": {"by": ["year"]}},
-                                    min_draws=100)
+                                     "draws": 20, "wild": {"reps": 19}, "leave_one_out": {"by": ["year"]}},
+                                    min_draws=10)
     res = run_robustness(sim_source(sim_frame(seed=5, n_firms=60, n_years=6)), spec, **MODEL)
     return json.loads(json.dumps(res.to_dict()))
 
 
 def test_robustness_figures_in_report(results, robustness, tmp_path):
     doc = dict(results, robustness=robustness)
-    s = write_report(doc, tmp_path, formats=("md",))
+    s = write_report(doc, tmp_path, formats=("md",))  # (the report's own figures too: one HTML page)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     for name in ("robustness_curve", "robustness_placebo", "robustness_leave_one_out"):
         assert (tmp_path / "figures" / f"{name}.png").is_file()

@@ -143,7 +143,8 @@ def _se_note(cols: Sequence[Mapping], labels: Labels, nf: NumberFormat) -> str:
         if c and c not in clusters:
             clusters.append(c)
     if clusters:
-        return labels.word("se_cluster", "/".join(labels.group_word(c) for c in clusters))
+        words = "/".join(labels.group_word(c) for c in clusters)
+        return labels.word("se_cluster", words if labels.lang == "zh" else words.lower())
     vt = " ".join(str(m.get("vcov_type") or "") for m in cols).lower()
     if "hc" in vt or "hetero" in vt or "robust" in vt:
         return labels.word("se_robust")

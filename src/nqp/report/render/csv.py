@@ -1,4 +1,4 @@
-"""CSV: the title, the header rows, the body and the notes, one table row per line; a spanning
+"""CSV: the title (when there is one), the header rows, the body and the notes, one table row per line; a spanning
 cell's text in its first column. UTF-8 with a byte-order mark so that Excel shows Chinese."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ def table_csv(grid: Grid) -> str:
     buf = io.StringIO()
     w = _csv.writer(buf, lineterminator="\n")
     n = grid.n_cols
-    w.writerow([grid.title] + [""] * (n - 1))
+    if grid.title:
+        w.writerow([grid.title] + [""] * (n - 1))
     for r in grid.text_matrix():
         w.writerow(r)
     for note in grid.notes:

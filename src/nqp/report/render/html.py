@@ -20,7 +20,8 @@ def table_html(grid: Grid) -> str:
     out = [f'<table class="nqp-table" id="table-{e(grid.id)}" data-table="{e(grid.id)}" '
            f'style="border-collapse:collapse;border-top:{HEAVY};{_FONT};'
            f'font-size:10.5pt;margin:0.5em auto">',
-           f'<caption style="caption-side:top;font-weight:bold;padding:0.3em">{e(grid.title)}</caption>']
+           *([f'<caption style="caption-side:top;font-weight:bold;padding:0.3em">{e(grid.title)}</caption>']
+             if grid.title else [])]
     for i, r in enumerate(rows):
         if i == 0:
             out.append("<thead>")

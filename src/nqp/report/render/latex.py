@@ -21,7 +21,8 @@ def escape(text: str) -> str:
 def table_latex(grid: Grid) -> str:
     n = grid.n_cols
     n_head = len(grid.header)
-    lines = [r"\begin{table}[htbp]", r"\centering", rf"{{\bfseries {escape(grid.title)}\par}}\medskip",
+    title = [rf"{{\bfseries {escape(grid.title)}\par}}\medskip"] if grid.title else []
+    lines = [r"\begin{table}[htbp]", r"\centering", *title,
              r"\begin{tabular}{l" + "c" * (n - 1) + "}", r"\toprule[1.5pt]"]
     for i, r in enumerate(grid.rows):
         if r.rule_above and i > 0:

@@ -16,7 +16,7 @@ def table_markdown(grid: Grid) -> str:
     rows = grid.text_matrix()
     n = grid.n_cols
     align = [":---"] + [":---:"] * (n - 1)
-    lines = [f"**{_esc(grid.title)}**", ""]
+    lines = [f"**{_esc(grid.title)}**", ""] if grid.title else []
     lines.append("| " + " | ".join(_esc(t) for t in rows[0]) + " |")
     lines.append("|" + "|".join(align) + "|")
     for r in rows[1:]:

@@ -133,3 +133,16 @@ def test_feols_multi_keeps_large_mean_regressors_as_feols_does() -> None:
         np.testing.assert_allclose(m.se.to_numpy(), one.se.to_numpy(), rtol=1e-8)
     ref = sm.OLS(df.y, sm.add_constant(df[["x"]])).fit()
     assert many[0].coef["x_big"] == pytest.approx(ref.params["x"], rel=1e-7)
+
+
+def test_weighted_large_mean_regressor_matches_statsmodels_wls() -> None:
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"x": rng.normal(size=400), "c": rng.normal(size=400), "w": rng.uniform(0.2, 3, 400)})
+    df["y"] = 1.5 * df.x - 0.5 * df.c + rng.normal(size=400)
+    df["x_big"] = df.x + 1e6
+    r = no_warning_fit("y ~ x_big + c", df, weights="w", vcov="hc1")
+    ref = sm.WLS(df.y, sm.add_constant(df[["x", "c"]]), weights=df.w).fit(cov_type="HC1")
+    assert r.coef["x_big"] == pytest.approx(ref.params["x"], rel=1e-8)
+    assert r.se["x_big"] == pytest.approx(ref.bse["x"], rel=1e-7)
+    assert r.se["c"] == pytest.approx(ref.bse["c"], rel=1e-7)
+    assert r.coef["Intercept"] == pytest.approx(ref.params["const"] - 1e6 * ref.params["x"], rel=1e-8)

@@ -151,6 +151,18 @@ def _se_note(cols: Sequence[Mapping], labels: Labels, nf: NumberFormat) -> str:
     return labels.word("se_iid")
 
 
+_METHODS = {"permutation": {"zh": "费舍尔组合检验（Fisher permutation, bdiff）", "en": "Fisher permutation test (bdiff)"},
+            "suest": {"zh": "似无相关估计检验（SUEST）", "en": "seemingly unrelated estimation (SUEST)"},
+            "chow": {"zh": "邹检验（Chow）", "en": "Chow test"}}
+
+
+def _method_words(method: str, reps: int | None, lang: str) -> str:
+    words = _METHODS.get(method, {}).get(lang, method)
+    if reps:
+        words += f"，抽样 {reps} 次" if lang == "zh" else f", {reps} draws"
+    return words
+
+
 def _test_rows(table: Mapping, tests: Mapping[str, Mapping], col_of: Mapping[str, int], n: int,
                labels: Labels, nf: NumberFormat, models: Mapping[str, Mapping]) -> tuple[list[Row], list[str]]:
     """组间差异 / P 值 row pairs. A test of two adjacent columns spans them; otherwise it sits in the
@@ -175,7 +187,7 @@ def _test_rows(table: Mapping, tests: Mapping[str, Mapping], col_of: Mapping[str
                 break
         else:
             lines.append([(start, span, t)])
-        m = str(t.get("method") or "") + (f", {t['reps']} reps" if t.get("reps") else "")
+        m = _method_words(str(t.get("method") or ""), t.get("reps"), labels.lang)
         if m and m not in methods:
             methods.append(m)
     rows: list[Row] = []

@@ -216,7 +216,7 @@ def weights_plot(results: Mapping, labels: Labels):
     ax.set_xlabel("熵值法权重" if labels.lang == "zh" else "Entropy weight")
     if any(dims):
         ax.legend(fontsize=7, frameon=False, loc="lower right")
-    ax.set_title("表1 指标的熵值法权重" if labels.lang == "zh" else "Table 1: entropy weights of the indicators")
+    ax.set_title("企业新质生产力指标的熵值法权重" if labels.lang == "zh" else "Entropy weights of the NQP indicators")
     return fig
 
 

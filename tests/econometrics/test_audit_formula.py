@@ -27,8 +27,9 @@ def df() -> pd.DataFrame:
     d = pd.DataFrame({"x": rng.uniform(1, 3, n), "z": rng.normal(size=n),
                       "f": rng.choice(["north", "south", "west"], n), "k": rng.integers(0, 4, n),
                       "firm": rng.integers(0, 40, n), "ind": rng.integers(0, 12, n)})
+    d.loc[7, "f"] = None  # a missing category: the row leaves the sample (pyfixest: the same N)
     d["cat"] = pd.Categorical(rng.choice(["lo", "mid", "hi"], n), categories=["lo", "mid", "hi"])
-    eff = d.f.map({"north": 0.0, "south": 0.5, "west": -0.4})
+    eff = d.f.map({"north": 0.0, "south": 0.5, "west": -0.4}).fillna(0.0)
     d["y"] = (1 + 0.3 * np.log(d.x) + 0.2 * d.x ** 2 + eff + (0.5 + 0.3 * (d.f == "west")) * d.z
               + 0.1 * d.k + rng.normal(size=40)[d.firm] + rng.normal(size=n))
     return d
@@ -50,6 +51,10 @@ FORMULAS = [
     "y ~ I(x**2) + f | firm",
     "y ~ x + i(f, z) | firm",
     "y ~ log(x) + C(k) + i(f) | firm + ind",
+    "y ~ f - 1",
+    "y ~ C(f) + C(k) - 1",
+    "y ~ 0 + i(f) + x",
+    "y ~ i(f, z) + f",
 ]
 
 

@@ -2,7 +2,8 @@
 
 ``formula.py`` parses ``I(x**2)``, ``log(x)``, ``C(f)``, ``i(f)``, ``i(f, z)`` and string
 columns; this module turns them into numeric columns on a data frame, named as pyfixest names
-them (``I(x ** 2)``, ``C(f)[T.b]``, ``f[T.b]``, ``f::b``, ``f::b:z``):
+them (``I(x ** 2)``, ``C(f)[T.b]``, ``f[T.b]`` -- ``f[b]`` when every level is kept --,
+``f::b``, ``f::b:z``):
 
 * an expression is evaluated on float64 columns with numpy (``+ - * / **``, ``log``, ``exp``,
   ``sqrt``, ``log10``, ``abs``); a value that is not finite (``log(0)``) is an error naming
@@ -116,7 +117,7 @@ def dummies(cat: Categorical, s: pd.Series, drop_reference: bool, by: np.ndarray
         text = _level_text(v)
         if cat.style == "i":
             name = f"{cat.column}::{text}" + (f":{cat.by.label}" if cat.by is not None else "")
-        else:
-            name = f"{cat.prefix}[T.{text}]"
+        else:  # treatment contrast "[T.b]"; the full set of levels (no reference) "[b]", as formulaic
+            name = f"{cat.prefix}[T.{text}]" if drop else f"{cat.prefix}[{text}]"
         out.append((name, col if by is None else col * by))
     return out

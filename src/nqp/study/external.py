@@ -8,6 +8,7 @@ settings; it holds no logic of theirs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from nqp.study.spec import Study
@@ -19,7 +20,10 @@ def check_exports(data: Path, study: Study) -> None:
         from nqp.ingest.requirements import check_exports as check
     except ImportError:  # older ingest without per-study requirements: ingest checks its own
         return
-    check(data, sorted(study.variables()))
+    from nqp.panel.config import load_definitions
+
+    defined = {v.name for v in load_definitions(study.definitions).variables}
+    check(data, sorted(study.base_variables() & defined))  # keys such as stkcd, year come with every table
 
 
 def ingest(data: Path, warehouse: Path, *, quiet: bool) -> tuple[str, list[str]]:
@@ -49,3 +53,43 @@ def patents(folder: Path, warehouse: Path, out: Path, *, quiet: bool) -> tuple[s
     text = (f"{rep.run.records:,} records; applicants matched {st.get('matched', 0):,}, ambiguous "
             f"{st.get('ambiguous', 0):,}, unmatched {st.get('unmatched', 0):,} (see {rep.report_path.name})")
     return text, list(rep.warnings)
+
+
+SYNTHETIC_README = "README_SYNTHETIC.txt"
+PROVENANCE_TABLE = "_provenance"
+_SEED = re.compile(r"\bseed (\d+)")
+
+
+def synthetic_origin(data: Path) -> tuple[bool, int | None]:
+    """Whether an exports folder was written by ``nqp synth`` (its README says so), and its seed."""
+    readme = data / SYNTHETIC_README
+    if not readme.is_file():
+        return False, None
+    m = _SEED.search(readme.read_text(encoding="utf-8", errors="replace"))
+    return True, int(m.group(1)) if m else None
+
+
+def mark_synthetic(warehouse: Path, seed: int | None) -> None:
+    """Record in a warehouse built from synthetic exports that it is synthetic (``nqp run --db``
+    on it then says so in every output)."""
+    import pandas as pd
+
+    from nqp.jobs.store import upsert_table
+
+    upsert_table(warehouse, PROVENANCE_TABLE, pd.DataFrame({"key": ["synthetic", "seed"],
+                                                             "value": ["true", "" if seed is None else str(seed)]}),
+                 ["key"])
+
+
+def warehouse_origin(warehouse: Path) -> tuple[bool, int | None]:
+    from nqp.ingest.warehouse import open_warehouse, table_names
+
+    con = open_warehouse(warehouse)
+    try:
+        if PROVENANCE_TABLE not in table_names(con, meta=True):
+            return False, None
+        rows = dict(con.execute(f"SELECT key, value FROM {PROVENANCE_TABLE}").fetchall())
+    finally:
+        con.close()
+    seed = rows.get("seed") or None
+    return rows.get("synthetic") == "true", int(seed) if seed else None

@@ -124,18 +124,29 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
     try:
         if before is not None:
             data = before(staging, log)
+        from nqp.study import external
+
         if data is not None:
             warehouse = staging / "warehouse.duckdb"
             ingest_stage(Path(data), warehouse, log, workers=workers)
+            found, found_seed = external.synthetic_origin(Path(data))
+            if found:
+                external.mark_synthetic(warehouse, found_seed)
         else:
             assert db is not None
             warehouse = Path(db)
-        with log.stage("panel", "panel: variables, sample rules, lags, NQP index"):
+            found, found_seed = external.warehouse_origin(warehouse)
+        if found and not synthetic:  # nqp synth's exports run through `nqp run`: say so everywhere
+            synthetic, seed = True, found_seed if seed is None else seed
+            log.warn("data", "these exports were written by `nqp synth`: every output is marked SYNTHETIC")
+        with log.stage("panel", "panel: variables, sample rules, lags, NQP index", own_records=True):
             panel = build_study_panel(study, warehouse)
+            for rec in panel.steps.warnings:
+                log.warn(rec["where"], rec["message"])
             log.info(f"  {len(panel.frame):,} firm-years, {panel.frame['stkcd'].nunique():,} firms; "
                      f"{len(panel.built)} variables built, {len(panel.unbuilt)} not built")
             for name, why in panel.unbuilt.items():
-                log.warn("panel", f"{name} not built: {why}")
+                log.warn(f"panel: {name}", f"not built: {why}")
         with log.stage("models", f"models: {len(study.models)} models and {len(study.tests)} tests of "
                                  f"{len(study.tables)} tables"):
             run = run_study(study, panel.frame, workers=workers or 2)

@@ -128,7 +128,7 @@ class ModelDef:
 
     def variables(self) -> set[str]:
         """Every data column the model reads (lags by their base variable's name too)."""
-        names = {self.outcome, *self.fixed_effects, *self.cluster}
+        names = {self.outcome, *self.cluster, *(part for fe in self.fixed_effects for part in fe.split("^"))}
         for term in [*self.regressors, *self.controls, *self.endog, *self.instruments]:
             names.update(term.split(":"))
         if self.sample:
@@ -210,6 +210,10 @@ class Study:
         for m in self.models:
             out |= m.variables()
         return out
+
+    def base_variables(self) -> set[str]:
+        """:meth:`variables` with lags by the variable they lag (``L2.lnAI`` -> ``lnAI``)."""
+        return {_base(v) for v in self.variables()}
 
     @property
     def lags(self) -> tuple[str, ...]:

@@ -73,14 +73,15 @@ class StageLog:
                                "(each is listed in results.json and run.log)", highlight=False)
 
     @contextmanager
-    def stage(self, name: str, title: str) -> Iterator[None]:
-        """Time one stage and collect the warnings raised inside it."""
+    def stage(self, name: str, title: str, *, own_records: bool = False) -> Iterator[None]:
+        """Time one stage and collect the warnings raised inside it (``own_records``: the stage
+        reports its warnings as records itself, so the Python warnings it re-emits are dropped)."""
         self.info(f"[bold]▶ {title}[/bold]")
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
-        for w in caught:
+        for w in ([] if own_records else caught):
             self.warn(name, str(w.message))
         secs = time.perf_counter() - start
         self.seconds[name] = round(secs, 3)

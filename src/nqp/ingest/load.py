@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,7 +127,8 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
 
 
 def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str | None = None,
-           progress: bool = True, incremental: bool = False, default_mappings: bool = True) -> LoadReport:
+           progress: bool = True, incremental: bool = False, default_mappings: bool = True,
+           required: Iterable[str] | None = None) -> LoadReport:
     """Load every mapped table found in ``data_dir`` into the DuckDB warehouse ``db_path``.
 
     A required table (``[table] required = true``, the default) with no file is a
@@ -135,7 +136,9 @@ def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str
     an optional one is a warning. ``incremental=True`` keeps the warehouse's other tables and
     replaces only those found in ``data_dir``; otherwise the warehouse is rebuilt from scratch.
     ``mapping_dir`` overrides the shipped mappings by table name and adds tables;
-    ``default_mappings=False`` uses the tables of ``mapping_dir`` alone.
+    ``default_mappings=False`` uses the tables of ``mapping_dir`` alone. ``required`` names the
+    tables that must have a file (default: those whose mapping says ``required = true``; a study
+    passes the tables it needs, ``nqp.ingest.requirements.required_tables``).
     Atomic: on any error the existing warehouse is unchanged.
     """
     data_dir, db_path = Path(data_dir), Path(db_path)
@@ -149,7 +152,8 @@ def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str
         with building(db_path, incremental=incremental) as con, _progress_bar(progress) as bar:
             existing = set(table_names(con))
             missing = [m for name, m in mappings.items() if not files[name]]
-            fatal = [m for m in missing if m.required and m.name not in existing]
+            must = {n for n, m in mappings.items() if m.required} if required is None else set(required)
+            fatal = [m for m in missing if m.name in must and m.name not in existing]
             if fatal:
                 listed = "; ".join(f"{m.name} ({m.source}, files named {m.pattern}.csv/.txt/.xlsx/.xls/.parquet)"
                                    for m in fatal)

@@ -34,7 +34,7 @@ def test_unknown_variable_suggests_close_names(panel):
 
 def test_non_numeric_regressor(panel):
     with pytest.raises(FormulaError, match="not numeric") as e:
-        feols("y ~ x:industry", panel)  # a string column alone is expanded into dummies (issue 13)
+        feols("industry ~ x", panel)  # a string regressor is expanded into dummies (issue 13); an outcome must be a number
     assert e.value.variable == "industry"
 
 

@@ -13,6 +13,7 @@ Grammar (fixest / pyfixest, with Stata's lag operators)::
     C(f)  C(f, Treatment(reference='b'))  i(f)  i(f, ref='b')   dummies of a categorical
     f   (a string or categorical column)                         dummies, first level left out
     i(f, z)  i(f, z, ref='a')    one slope of z per level of f (fixest ``i(var1, var2)``)
+    x:f  x*f   (f a string column)                               x times each level's dummy
 
 Column names of the expanded terms are pyfixest's: ``I(x ** 2)``, ``log(x)``, ``C(f)[T.b]``,
 ``C(f, Treatment(reference='b'))[T.a]``, ``f[T.b]``, ``f::b``, ``f::b:z``. The reference level

@@ -212,16 +212,30 @@ class DataColumns:
             return Categorical(v.name, "plain", v.name, text=t.label)
         return None
 
-    def expand(self, t: Term, drop_reference: bool) -> list[tuple[str, np.ndarray]]:
+    def expand(self, t: Term, drop_reference: bool, labels: Sequence[str] = ()) -> list[tuple[str, np.ndarray]]:
         """(name, column) pairs of a term: one for a numeric term, one per level kept for a
-        categorical (``C(f)``, ``i(f)``, ``i(f, z)``, a string column ``f``; see ``expand.py``)."""
+        categorical (``C(f)``, ``i(f)``, ``i(f, z)``, a string column ``f``; see ``expand.py``),
+        one per level for a product ``x:f`` with a string column (formulaic: all levels, named
+        ``x:f[a]``, unless the product without ``f`` is itself a term of the model, ``labels``:
+        then ``x:f[T.b]``...)."""
         cat = self.categorical(t)
         if cat is None:
-            for v in t.factors:
-                if v.expr is None and is_categorical(self.data[v.name]):
-                    raise FormulaError(f"{v.name!r} is not numeric (dtype {self.data[v.name].dtype}); in a product "
-                                       f"{t.label!r} write i({v.name}, x) for one slope per level", variable=v.name)
-            return [(t.label, self.term(t))]
+            pos = [i for i, v in enumerate(t.factors) if v.expr is None and v.lag == 0 and is_categorical(self.data[v.name])]
+            if not pos:
+                return [(t.label, self.term(t))]
+            bad = t.factors[pos[1] if len(pos) > 1 else pos[0]]
+            if len(pos) > 1 or any(v.lag != 0 and is_categorical(self.data[v.name]) for v in t.factors):
+                raise FormulaError(f"{bad.name!r} is not numeric (dtype {self.data[bad.name].dtype}); a product "
+                                   f"{t.label!r} may hold one string column (or write i({bad.name}, x))", variable=bad.name)
+            i = pos[0]
+            others = t.factors[:i] + t.factors[i + 1:]
+            rest = self.term(Term(others))
+            f = t.factors[i]
+            drop = ":".join(v.label for v in others) in labels
+            pairs = dummies(Categorical(f.name, "plain", f.name, text=t.label), self.data[f.name], drop, None, t.label)
+            before = "".join(v.label + ":" for v in t.factors[:i])
+            after = "".join(":" + v.label for v in t.factors[i + 1:])
+            return [(before + name + after, col * rest) for name, col in pairs]
         by = None if cat.by is None else self.var(cat.by)
         return dummies(cat, self.data[cat.column], drop_reference, by, t.label)
 
@@ -321,8 +335,9 @@ def _expand_terms(cols: DataColumns, terms: Sequence[Term], spans_constant: bool
     names: list[str] = []
     out: list[np.ndarray] = []
     full = spans_constant
+    labels = [t.label for t in terms]
     for t in terms:
-        pairs = cols.expand(t, drop_reference=full)
+        pairs = cols.expand(t, drop_reference=full, labels=labels)
         cat = cols.categorical(t)
         full = full or (cat is not None and cat.by is None)
         for name, col in pairs:

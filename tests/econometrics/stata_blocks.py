@@ -8,6 +8,17 @@ import pandas as pd
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "stata_xtreg"
 
+#: the six published ``xtreg, fe`` blocks and the nqp options that reproduce them
+#: (``xtreg, fe vce(robust)`` is clustered by panel in Stata)
+XTREG_CASES = {
+    "fixed_effect-conventional--": {"vcov": "iid"},
+    "fixed_effect-robust--": {"cluster": "firm"},
+    "fixed_effect-cluster--": {"cluster": "firm"},
+    "fixed_effect-conventional-weighted-": {"vcov": "iid", "weights": "w"},
+    "fixed_effect-robust-weighted-": {"cluster": "firm", "weights": "w"},
+    "fixed_effect-cluster-weighted-": {"cluster": "firm", "weights": "w"},
+}
+
 
 def parse_stata_blocks(path: Path) -> dict[str, dict]:
     """Blocks written by estout: '#...!key!#...', then b/t/p per variable, e() scalars, e(V)."""

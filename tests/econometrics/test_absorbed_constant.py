@@ -12,16 +12,8 @@ import pytest
 
 from nqp.econometrics import feols
 from nqp.econometrics.constant import absorbed_constant
-from stata_blocks import DATA, parse_stata_blocks
+from stata_blocks import DATA, XTREG_CASES as CASES, parse_stata_blocks
 
-CASES = {
-    "fixed_effect-conventional--": {"vcov": "iid"},
-    "fixed_effect-robust--": {"cluster": "firm"},
-    "fixed_effect-cluster--": {"cluster": "firm"},
-    "fixed_effect-conventional-weighted-": {"vcov": "iid", "weights": "w"},
-    "fixed_effect-robust-weighted-": {"cluster": "firm", "weights": "w"},
-    "fixed_effect-cluster-weighted-": {"cluster": "firm", "weights": "w"},
-}
 
 
 @pytest.fixture(scope="module")

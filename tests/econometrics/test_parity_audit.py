@@ -38,7 +38,7 @@ from nqp.errors import (
     SingletonWarning,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "stata_xtreg"
+from stata_blocks import DATA, XTREG_CASES, parse_stata_blocks  # noqa: E402
 
 
 def quiet_feols(*args, **kwargs):
@@ -53,43 +53,11 @@ def dummies(codes: pd.Series | np.ndarray) -> np.ndarray:
 
 
 # --- Stata xtreg, fe (published output) ------------------------------------------------------
-def parse_stata_blocks(path: Path) -> dict[str, dict]:
-    """Blocks written by estout: '#...!key!#...', then b/t/p per variable, e() scalars, e(V)."""
-    out: dict[str, dict] = {}
-    for blk in path.read_text().split("#################!")[1:]:
-        key = blk.split("!")[0]
-        lines = [ln for ln in blk.splitlines()[1:] if ln.strip()]
-        i = lines.index("\tb/t/p") + 1
-        params = {}
-        while not lines[i].startswith("rss"):
-            name, b = lines[i].split("\t")
-            params[name] = (float(b), float(lines[i + 1]), float(lines[i + 2]))
-            i += 3
-        scalars = {}
-        while not lines[i].startswith("****"):
-            k, v = lines[i].split("\t")
-            scalars[k] = float(v) if v.strip() else None
-            i += 1
-        names = lines[i + 2].split("\t")[1:]
-        V = pd.DataFrame([[float(x) for x in ln.split("\t")[1:]] for ln in lines[i + 3:i + 3 + len(names)]],
-                         index=names, columns=names)
-        out[key] = {"params": params, "scalars": scalars, "V": V}
-    return out
-
-
 @pytest.fixture(scope="module")
 def stata():
     return pd.read_csv(DATA / "simulated_panel.csv"), parse_stata_blocks(DATA / "xtreg_fe_results.txt")
 
 
-XTREG_CASES = {  # xtreg, fe vce(robust) is clustered by panel in Stata
-    "fixed_effect-conventional--": {"vcov": "iid"},
-    "fixed_effect-robust--": {"cluster": "firm"},
-    "fixed_effect-cluster--": {"cluster": "firm"},
-    "fixed_effect-conventional-weighted-": {"vcov": "iid", "weights": "w"},
-    "fixed_effect-robust-weighted-": {"cluster": "firm", "weights": "w"},
-    "fixed_effect-cluster-weighted-": {"cluster": "firm", "weights": "w"},
-}
 
 
 @pytest.mark.parametrize("key", list(XTREG_CASES))

@@ -181,8 +181,8 @@ def _test_rows(table: Mapping, tests: Mapping[str, Mapping], col_of: Mapping[str
                               table=tid, variable=test_id)
         a, b = sorted(col_of[i] for i in ids)
         start, span = (a, 2) if b - a == 1 else (b, 1)
-        for line in lines:
-            if all(start + span <= s0 or start >= s0 + w0 for s0, w0, _ in line):
+        for line in lines:  # a test of non-adjacent columns gets a row pair of its own, labelled
+            if span == 2 and all(w0 == 2 and (start + span <= s0 or start >= s0 + w0) for s0, w0, _ in line):
                 line.append((start, span, t))
                 break
         else:
@@ -331,6 +331,21 @@ def regression_grid(table: Mapping, models: Mapping[str, Mapping], tests: Mappin
                              *(Cell(fmt_number(v, nf.decimals, sig=nf.sig), value=v,
                                     source=("models", m["id"], "iv_diagnostics", s), kind="stat")
                                if v is not None else Cell("") for m, v in zip(cols, vals)))))
+            continue
+        if s in ("wild_p", "wild_ci"):  # WCR wild cluster bootstrap beside the clustered SEs
+            cells = [Cell(labels.word(s), align="left", kind="label")]
+            for m in cols:
+                w = m.get("wild_bootstrap") if _ok(m) else None
+                if not w or w.get("p_value") is None:
+                    cells.append(Cell(""))
+                elif s == "wild_p":
+                    cells.append(Cell(fmt_pvalue(w["p_value"], nf.decimals), value=w["p_value"],
+                                      source=("models", m["id"], "wild_bootstrap", "p_value"), kind="stat"))
+                else:
+                    lo, hi = w.get("conf_low"), w.get("conf_high")
+                    cells.append(Cell(f"[{fmt_number(lo, nf.decimals, sig=nf.sig)}, {fmt_number(hi, nf.decimals, sig=nf.sig)}]"
+                                      if lo is not None and hi is not None else "", kind="text"))
+            body.append(Row(tuple(cells)))
             continue
         if s not in ("adj_r2", "r2", "r2_within", "nobs", "n_clusters"):
             raise ReportError(f"table {tid}: unknown statistic {s!r}; known: constant, adj_r2, r2, r2_within, "

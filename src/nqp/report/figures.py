@@ -49,13 +49,19 @@ def cjk_font() -> str | None:
 
     found = first()
     if found is None:
-        for path in sorted(font_manager.findSystemFonts()):
-            if any(k in path.lower().replace("-", "").replace("_", "") for k in _CJK_FILES):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        found = first()
+        def rank(path: str) -> tuple[int, int]:
+            name = path.lower().replace("-", "").replace("_", "")
+            kind = next((i for i, k in enumerate(_CJK_FILES) if k in name), len(_CJK_FILES))
+            return kind, "bold" in name
+        candidates = sorted((p for p in font_manager.findSystemFonts() if rank(p)[0] < len(_CJK_FILES)), key=rank)
+        for path in candidates:  # the preferred regular face first; stop at the first usable one
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            found = first()
+            if found is not None:
+                break
     return found
 
 
@@ -254,6 +260,13 @@ def render(fig, ext: str, dpi: int = 150) -> bytes:
         else:
             fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
+
+
+def render_png_svg(fig, dpi: int = 150) -> tuple[bytes, bytes]:
+    """PNG and SVG of one figure; the constrained layout is solved once (for the PNG) and kept."""
+    png = render(fig, "png", dpi)
+    fig.set_layout_engine("none")
+    return png, render(fig, "svg")
 
 
 def make(maker: Callable[[], Any]):

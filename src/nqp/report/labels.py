@@ -38,6 +38,8 @@ WORDS: dict[str, dict[str, str]] = {
     "anderson_lm": {"zh": "Anderson canon. LM", "en": "Anderson canon. LM"},
     "anderson_lm_p": {"zh": "Anderson LM P 值", "en": "Anderson LM p-value"},
     "cragg_donald_f": {"zh": "Cragg-Donald Wald F", "en": "Cragg-Donald Wald F"},
+    "wild_p": {"zh": "Wild bootstrap P 值（WCR）", "en": "Wild bootstrap p (WCR)"},
+    "wild_ci": {"zh": "Wild bootstrap 95% 置信区间", "en": "Wild bootstrap 95% CI"},
     "kp_rk_lm": {"zh": "Kleibergen-Paap rk LM", "en": "Kleibergen-Paap rk LM"},
     "kp_rk_f": {"zh": "Kleibergen-Paap rk Wald F", "en": "Kleibergen-Paap rk Wald F"},
     "difference": {"zh": "组间差异", "en": "Difference"},

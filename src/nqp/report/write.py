@@ -183,17 +183,15 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
                 fig = F.make(maker)
                 if fig is None:
                     continue
-                png = F.render(fig, "png")
+                png, files[f"figures/{name}.svg"] = F.render_png_svg(fig)
                 files[f"figures/{name}.png"] = png
-                files[f"figures/{name}.svg"] = F.render(fig, "svg")
                 pngs.append((name, F.caption(fig, name), png))
             for name, maker in _robustness_makers(doc, lang).items():
                 fig = F.make(maker)
                 if fig is None:
                     continue
-                png = F.render(fig, "png")
+                png, files[f"figures/{name}.svg"] = F.render_png_svg(fig)
                 files[f"figures/{name}.png"] = png
-                files[f"figures/{name}.svg"] = F.render(fig, "svg")
                 rob_pngs.append((name, F.caption(fig, name), png))
         timings["figures"] = time.perf_counter() - t1
     if html:

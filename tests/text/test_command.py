@@ -75,3 +75,17 @@ def test_db_must_name_an_existing_warehouse(corpus, tmp_path, capsys):
     assert code == 1
     assert "typo.duckdb does not exist" in capsys.readouterr().err
     assert not typo.exists() and not (tmp_path / "t.parquet").exists()
+
+
+def test_reports_outside_the_study_window_are_listed(tmp_path):
+    from nqp.text.stage import text_stage
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    for y in (2009, 2015, 2023):
+        (d / f"000001_{y}.txt").write_text("第四节 管理层讨论与分析\n公司推进人工智能。\n第五节 重要事项\n无。",
+                                           encoding="utf-8")
+    rep = text_stage(d, tmp_path / "t.parquet", workers=1, window=(2010, 2022))
+    listed = rep.problems[rep.problems["reason"] == "outside_study_window"]
+    assert sorted(listed["year"]) == [2009, 2023]
+    assert any("2 reports of fiscal years outside 2010-2022" in w for w in rep.warnings)

@@ -190,11 +190,14 @@ def text_stage(
     max_pages: int = 2000,
     keep_parts: bool = False,
     quiet: bool = True,
+    window: tuple[int, int] | None = None,
 ) -> TextStageReport:
     """The ``nqp text`` stage: annual reports in ``reports`` (or those named by ``index``, a CSV
     of ``stkcd, year, file``) → ``out`` (Parquet, one row per firm-year) and
     ``<out>.problems.csv``; with ``db`` (an existing warehouse) also table ``text_measures``.
 
+    Reports of fiscal years outside ``window`` (default: the study years of the panel
+    definitions, 2010-2022) are processed but listed in the problems and the warnings.
     Raises :class:`MissingFileError` when the reports folder or the warehouse does not exist
     (a misspelt ``db`` never creates a new warehouse).
     """
@@ -246,6 +249,15 @@ def text_stage(
         problems += [{"stkcd": r.stkcd, "year": r.year, "file": r.file, "reason": "firm_not_in_warehouse",
                       "message": "report processed; no such firm in the warehouse"}
                      for r in rows.loc[~rows["firm_in_warehouse"]].itertuples()]
+    if window is None:
+        from nqp.panel.config import load_definitions
+
+        st = load_definitions().settings
+        window = (int(st["first_year"]), int(st["last_year"]))
+    outside = [r for r in found if not window[0] <= r.year <= window[1]]
+    problems += [{"stkcd": r.stkcd, "year": r.year, "file": Path(r.path).name, "reason": "outside_study_window",
+                  "message": f"fiscal year {r.year} is outside the study years {window[0]}-{window[1]}"}
+                 for r in outside]
     problems_path = Path(out).with_suffix(".problems.csv")
     frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
     atomic_write_csv(frame, problems_path)
@@ -254,6 +266,9 @@ def text_stage(
         warnings.append(f"text: {res.failed} reports failed (listed in {problems_path.name})")
     if skipped:
         warnings.append(f"text: {len(skipped)} files in the reports folder not used (listed in {problems_path.name})")
+    if outside:
+        warnings.append(f"text: {len(outside)} reports of fiscal years outside {window[0]}-{window[1]} "
+                        f"(listed in {problems_path.name})")
     if unknown:
         warnings.append(f"text: {unknown} reports of firms not in the warehouse")
     if db is not None and unknown is None:

@@ -38,6 +38,7 @@ lags = []
 id = "A"
 type = "regression"
 keep = ["lnAI"]
+wild_bootstrap = { reps = 199, weights = "webb", seed = 7 }
   [[tables.models]]
   id = "a_all"
   outcome = "Size"
@@ -188,6 +189,20 @@ def test_own_study_on_a_warehouse(demo, tmp_path, capsys):
     assert test["models"] == ["a_east", "a_west"] and test["reps"] == 200
     assert test["difference"] == pytest.approx(models["a_east"]["coefficients"]["lnAI"]["estimate"]
                                                - models["a_west"]["coefficients"]["lnAI"]["estimate"], rel=1e-8)
+    # the table's wild-bootstrap option: each model's own (sub)sample, the CRV1 estimate inside the WCR interval
+    from nqp.econometrics.wild_bootstrap import wild_bootstrap
+
+    east = pd.read_parquet(out / "panel.parquet").query('region == "East"')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = wild_bootstrap("Size ~ lnAI + Age + Lev | stkcd + year", east, "lnAI", cluster="industry", reps=199,
+                                bootstrap_weights="webb", seed=7, ci_level=0.95)
+    wb = models["a_east"]["wild_bootstrap"]
+    assert wb["p_value"] == pytest.approx(direct.pvalue) and wb["conf_low"] == pytest.approx(direct.ci[0])
+    assert wb["conf_low"] < models["a_east"]["coefficients"]["lnAI"]["estimate"] < wb["conf_high"]
+    assert wb["reps"] == 199 and wb["n_clusters"] == models["a_east"]["n_clusters"]
+    assert "wild_bootstrap" not in models["b_lnemploy"]  # table B has no such option
+    assert "Wild bootstrap" in (out / "tables" / "tableA.md").read_text(encoding="utf-8")
     # pyfixest on the panel this run wrote
     data = pd.read_parquet(out / "panel.parquet")
     with warnings.catch_warnings():

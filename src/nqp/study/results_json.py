@@ -96,6 +96,15 @@ def model_record(e: ModelEntry) -> dict[str, Any]:
             "coefficients": _coefficients(res), "vcov": _vcov(res),
             "dropped_collinear": list(res.dropped_collinear), "n_singletons": int(res.n_singletons),
         })
+        if e.wild is not None:
+            w = e.wild
+            rec["wild_bootstrap"] = {"term": w.coef, "p_value": _num(w.pvalue), "t": _num(w.t_stat),
+                                     "conf_low": _num(w.ci[0]) if w.ci else None,
+                                     "conf_high": _num(w.ci[1]) if w.ci else None, "reps": int(w.reps),
+                                     "enumerated": bool(w.enumerated), "weights": w.bootstrap_weights,
+                                     "n_clusters": int(w.n_clusters), "seed": w.seed, "method": "WCR"}
+        elif e.wild_error:
+            rec["wild_bootstrap"] = {"error": e.wild_error}
         cons = absorbed_constant(res)
         rec["constant"] = {k: _num(v) for k, v in cons.to_dict().items()} if cons is not None else None
         if m.is_iv and e.stage != "first":

@@ -66,6 +66,11 @@ TABLE_KEYS = {
     "notes_zh": Key(str, default=""), "notes_en": Key(str, default=""),
     "interaction_label_zh": Key(str, default=None), "interaction_label_en": Key(str, default=None),
     "models": Key(list, required=True), "tests": Key(list, default=[]),
+    "wild_bootstrap": Key(dict, default=None, doc="wild cluster bootstrap (WCR) p-values beside the clustered ones"),
+}
+WILD_KEYS = {
+    "reps": Key(int, default=999), "weights": Key(str, default="webb", choices=("rademacher", "webb")),
+    "seed": Key(int, default=20240101), "term": Key(str, default=None, doc="default: each model's first regressor"),
 }
 MODEL_KEYS = {
     "id": Key(str, required=True), "outcome": Key(str, required=True),
@@ -87,7 +92,7 @@ TOP_KEYS = {
     "robustness": Key(dict, default=None),
 }
 STAT_ROWS = ("nobs", "adj_r2", "r2", "r2_within", "n_clusters", "anderson_lm", "cragg_donald_f",
-             "kp_rk_lm", "kp_rk_f", "constant")
+             "kp_rk_lm", "kp_rk_f", "constant", "wild_p", "wild_ci")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ class TableDef:
     interaction_label_en: str | None
     models: tuple[ModelDef, ...]
     tests: tuple[TestDef, ...]
+    wild_bootstrap: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -397,8 +403,13 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
                 raise ConfigError(f"{where_x}: reps must be at least 1", file=file)
             tests.append(TestDef(id=x["id"], table=tid, method=x["method"], models=(pair[0], pair[1]), term=term,
                                  reps=int(x["reps"]), seed=int(x["seed"]), unit=x["unit"]))
+        wild = None
+        if t["wild_bootstrap"] is not None:
+            wild = check_keys(t["wild_bootstrap"], WILD_KEYS, file=file, where=f"{where_t}, wild_bootstrap")
+            if wild["reps"] < 99:
+                raise ConfigError(f"{where_t}, wild_bootstrap: reps must be at least 99", file=file)
         stats = tuple(t["stats"] or (("anderson_lm", "cragg_donald_f", "nobs") if t["type"] == "iv"
-                                     else ("constant", "adj_r2", "nobs")))
+                                     else ("constant", "adj_r2", "nobs") + (("wild_p",) if wild else ())))
         for s in stats:
             if s not in STAT_ROWS:
                 raise ConfigError(f"{where_t}: unknown stats row {s!r}{did_you_mean(s, STAT_ROWS)}", file=file)
@@ -407,7 +418,7 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
             keep=tuple(t["keep"]) if t["keep"] is not None else None, show_controls=t["show_controls"],
             stats=stats, notes_zh=t["notes_zh"], notes_en=t["notes_en"],
             interaction_label_zh=t["interaction_label_zh"], interaction_label_en=t["interaction_label_en"],
-            models=tuple(models), tests=tuple(tests)))
+            models=tuple(models), tests=tuple(tests), wild_bootstrap=wild))
     for lag in sample["lags"]:
         mm = _LAG.match(str(lag))
         if not mm or mm.group(2) not in known:

@@ -68,3 +68,17 @@ def test_etable_bad_input():
         nqp.etable([])
     with pytest.raises(nqp.errors.ReportError, match="neither"):
         nqp.etable([object()])
+
+
+def test_iv_diagnostics_rows_from_a_fitted_2sls():
+    df, _ = simulate_panel(n_firms=150, seed=4, missing_share=0.0)
+    iv = nqp.feols("y ~ x | firm + year | d ~ z1 + z2", df, cluster="industry")
+    ref = pf.feols("y ~ x | firm + year | d ~ z1 + z2", df, vcov={"CRV1": "industry"})
+    rows = markdown_rows(nqp.etable([iv]).to_markdown())
+    labels = [r[0] for r in rows]
+    i = labels.index("d")
+    assert abs(parse_number(rows[i][1]).value - ref.coef()["d"]) <= 5e-4 + 1e-12
+    diag = iv.iv_diagnostics
+    assert rows[labels.index("Anderson canon. LM")][1] == f"{diag.anderson_lm:.3f}"
+    assert rows[labels.index("Cragg-Donald Wald F")][1] == f"{diag.cragg_donald_f:.3f}"
+    assert rows[labels.index("Kleibergen-Paap rk Wald F")][1] == f"{diag.kp_rk_wald_f:.3f}"  # clustered

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "nqp.panel.command",
     "nqp.study.command",
     "nqp.study.demo_command",
+    "nqp.study.new_command",
 )
 
 

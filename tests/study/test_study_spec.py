@@ -121,3 +121,17 @@ def test_not_toml_and_missing_file(tmp_path):
         load_study(write(tmp_path, "[study\nname="), known_variables=KNOWN)
     with pytest.raises(MissingFileError):
         load_study(tmp_path / "nope.toml", known_variables=KNOWN)
+
+
+def test_new_study_copies_the_paper_and_refuses_to_overwrite(tmp_path, capsys):
+    from nqp.cli import main
+
+    target = tmp_path / "mine.toml"
+    assert main(["new-study", str(target)]) == 0
+    s = load_study(target)
+    assert s.name == "ai_nqp" and len(s.models) == 33
+    target.write_text("# my edits\n", encoding="utf-8")
+    assert main(["new-study", str(target)]) == 1
+    assert "exists" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "# my edits\n"
+    assert main(["new-study", str(tmp_path / "x.toml"), "--from", "nope"]) == 1

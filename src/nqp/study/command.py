@@ -14,7 +14,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
                         help="replace an existing output folder (only once the new run has finished)")
     parser.add_argument("--quiet", action="store_true", help="no progress (warnings and errors are still shown)")
     parser.add_argument("--strict", action="store_true", help="treat every warning as an error")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes for the text stage")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes for the text stage and the group tests")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -79,3 +79,65 @@ def test_ambiguous_file_pattern(tmp_path, mapping_dir, data_dir, load):
         encoding="utf-8")
     with pytest.raises(ConfigError, match="matches the patterns of tables"):
         load(data_dir)
+
+
+LONG_TOML = """
+[table]
+name = "staff"
+source = "STK_CompanyStaff"
+pattern = "STK_CompanyStaff*"
+key = ["stkcd", "end_date"]
+
+[long]
+category = "EmployStructureID"
+value = "Amount"
+
+[[fields]]
+code = "Symbol"
+name = "stkcd"
+type = "stkcd"
+
+[[fields]]
+code = "EndDate"
+name = "end_date"
+type = "date"
+
+[[fields]]
+name = "employees"
+type = "int"
+category = "P5701"
+"""
+
+
+@pytest.mark.parametrize("edit, words", [
+    (('value = "Amount"', 'detail = "EmployDetail"'), "[long] needs 'value'"),
+    (('key = ["stkcd", "end_date"]', 'key = []'), "a [long] table needs a [table].key"),
+    (('category = "P5701"', 'category = "P5701"\ncode = "Amount"'), "has no 'code'"),
+    (('type = "int"\ncategory', 'type = "str"\ncategory'), "must be float or int"),
+    (('category = "P5701"', 'detail = ["博士"]'), "matches a [long] column the section does not name"),
+    (('value = "Amount"', 'value = "Amount"\nunit = "Unit"'), "[long].unit needs [long].units"),
+])
+def test_invalid_long_mapping(edit, words, tmp_path):
+    d = _write(tmp_path, LONG_TOML.replace(*edit, 1), name="staff.toml")
+    with pytest.raises(ConfigError) as err:
+        load_mappings(d, defaults=False)
+    assert words in str(err.value) and err.value.file == "staff.toml"
+
+
+def test_fallback_and_aggregate_checked(tmp_path):
+    bad = FIN_TOML.replace('name = "employees"', 'name = "employees"\nfallback_sum = ["nothing"]', 1)
+    with pytest.raises(ConfigError, match="fallback_sum item 'nothing'"):
+        load_mappings(_write(tmp_path, bad), defaults=False)
+    bad = FIN_TOML.replace('[table]', '[table]\naggregate = "mean"', 1)
+    with pytest.raises(ConfigError, match="aggregate 'mean'"):
+        load_mappings(_write(tmp_path, bad), defaults=False)
+
+
+def test_shipped_mappings_name_their_evidence():
+    """Every corrected CSMAR table says which public evidence its codes rest on."""
+    maps = load_mappings()
+    for name in ("cash_flow_indirect", "employee_structure", "rd_spending", "rd_expense_items",
+                 "management_shareholding", "valuation", "dividends", "report_dates", "subsidiaries"):
+        assert "fs:" in maps[name].evidence, name
+    assert maps["cash_flow_indirect"].field("depreciation_fixed_assets").code == "D000103000"
+    assert maps["report_dates"].field("report_type").codes[3] == ("4", "年报")

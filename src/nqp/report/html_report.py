@@ -41,9 +41,17 @@ _TEXT = {
 }
 
 
+def _text(v: object) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_text(x) for x in v)
+    if isinstance(v, Mapping):
+        return "; ".join(f"{k}: {_text(x)}" for k, x in v.items())
+    return "" if v is None else str(v)
+
+
 def _kv(rows: Sequence[tuple[str, object]]) -> str:
     e = html.escape
-    return '<table class="kv">' + "".join(f"<tr><th>{e(str(k))}</th><td>{e(str(v))}</td></tr>" for k, v in rows) + \
+    return '<table class="kv">' + "".join(f"<tr><th>{e(str(k))}</th><td>{e(_text(v))}</td></tr>" for k, v in rows) + \
         "</table>"
 
 
@@ -96,7 +104,8 @@ def report_html(results: Mapping, labels: Labels, *, sample: Grid | None, dictio
     sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
     sections.append(("settings", t["settings"], _kv(_settings(results))))
     if sample is not None:
-        sections.append(("sample", t["sample"], table_html(sample)))
+        notes = "".join(f"<p>{e(str(n))}</p>" for n in results.get("sample_notes") or [])
+        sections.append(("sample", t["sample"], table_html(sample) + notes))
     if dictionary is not None:
         sections.append(("dictionary", t["dictionary"], table_html(dictionary)))
     for g in tables:

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "nqp.study.command",
     "nqp.study.demo_command",
     "nqp.study.new_command",
+    "nqp.report.command",
 )
 
 

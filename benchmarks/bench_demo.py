@@ -34,7 +34,10 @@ def main() -> None:
     print(f"nqp demo --scale {scale:g}: {len(res.panel.frame):,} firm-years, {len(res.run.entries)} columns, "
           f"{len(res.run.tests)} group tests")
     for stage, secs in man["seconds"].items():
-        print(f"  {stage:<10} {secs:8.1f} s")
+        if isinstance(secs, dict):  # the panel's own steps
+            print("    panel steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in secs.items()))
+        else:
+            print(f"  {stage:<10} {secs:8.1f} s")
     print(f"  {'models':<10} {res.run.seconds['models']:8.2f} s of which model fits; group tests "
           f"{res.run.seconds['tests']:.2f} s")
     print(f"  {'total':<10} {total:8.1f} s   (goal: 60 s)")

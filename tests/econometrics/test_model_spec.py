@@ -230,3 +230,13 @@ def test_results_of_feols_multi_answer_with_vcov(panel, fitted):
     ref = quiet(feols, spec.formula, sub, cluster="firm", tol=1e-13)
     pd.testing.assert_series_equal(got.se, ref.se, rtol=1e-9)
     assert got.n_clusters == ref.n_clusters and got.df_resid == ref.df_resid
+
+
+def test_an_error_in_a_subsample_names_model_sample_and_place(panel):
+    d = panel.assign(c_soe=np.where(panel["SOE"] == 1, np.nan, panel["c1"]))  # missing in every SOE row
+    spec = ModelSpec("soe", "y ~ x + c_soe | firm + year", CL, sample="SOE == 1")
+    with pytest.raises(EstimationError, match=r"^model 'soe' \(sample 'SOE == 1'\): no rows left") as err:
+        quiet(feols_multi, [spec], d)
+    assert err.value.variable == "c_soe"
+    out = quiet(feols_multi, [spec], d, errors="collect")["soe"]
+    assert isinstance(out, FailedFit) and out.sample == "SOE == 1" and "c_soe" in out.error

@@ -176,14 +176,8 @@ def _plan(spec: ModelSpec, data: pd.DataFrame, columns: dict, masks: dict, group
             masks[spec.sample] = sample_mask(spec, data)
         subset = masks[spec.sample]
     f = parse_formula(spec.formula)
-    try:
-        mf = build_model_frame(f, data, cluster=o.vcov_spec.cluster, weights=o.weights, panel=o.panel,
-                               drop_singletons=o.drop_singletons, columns=columns[o.panel], subset=subset)
-    except EstimationError as err:
-        if spec.sample is None:
-            raise
-        raise type(err)(f"{err.message} (sample {spec.sample!r} of model {spec.id!r})",
-                        variable=getattr(err, "variable", None)) from None
+    mf = build_model_frame(f, data, cluster=o.vcov_spec.cluster, weights=o.weights, panel=o.panel,
+                           drop_singletons=o.drop_singletons, columns=columns[o.panel], subset=subset)
     key = (mf.sample_key, o.panel, o.tol, o.maxiter)
     g = groups.get(key)
     if g is None:
@@ -232,12 +226,14 @@ def _fit(m: _Model, g: _Group) -> FeolsResult:
 
 
 def _naming(err: BaseException, spec: ModelSpec, named: bool) -> BaseException:
-    """The error with the model id in front of its message (same class and place fields)."""
+    """The error with the model id (and its subsample) in front of its message, same class and
+    place fields; for formula lists (ids are positions) the error as ``feols`` raises it."""
     if not named or not isinstance(err, NqpError) or f"model {spec.id!r}" in err.message:
         return err
     where = {k: getattr(err, k) for k in _PLACE_FIELDS if getattr(err, k, None) is not None}
+    head = f"model {spec.id!r}" + (f" (sample {spec.sample!r})" if spec.sample else "")
     try:
-        return type(err)(f"model {spec.id!r}: {err.message}", **where)
+        return type(err)(f"{head}: {err.message}", **where)
     except TypeError:  # a subclass with another signature: keep it as it is
         return err
 

@@ -185,6 +185,7 @@ def test_own_study_on_a_warehouse(demo, tmp_path, capsys):
     assert all(models[k]["status"] == "ok" for k in ("a_all", "a_east", "a_west", "b_lnemploy"))
     printed = capsys.readouterr().out
     assert "b_empty" in printed
+    assert "| lnAI |" in printed  # the study's first table, as the report rendered it
     (test,) = res["tests"]
     assert test["models"] == ["a_east", "a_west"] and test["reps"] == 200
     assert test["difference"] == pytest.approx(models["a_east"]["coefficients"]["lnAI"]["estimate"]
@@ -202,7 +203,7 @@ def test_own_study_on_a_warehouse(demo, tmp_path, capsys):
     assert wb["conf_low"] < models["a_east"]["coefficients"]["lnAI"]["estimate"] < wb["conf_high"]
     assert wb["reps"] == 199 and wb["n_clusters"] == models["a_east"]["n_clusters"]
     assert "wild_bootstrap" not in models["b_lnemploy"]  # table B has no such option
-    assert "Wild bootstrap" in (out / "tables" / "tableA.md").read_text(encoding="utf-8")
+    assert "Wild bootstrap" in (out / "tables" / "A.md").read_text(encoding="utf-8")
     # pyfixest on the panel this run wrote
     data = pd.read_parquet(out / "panel.parquet")
     with warnings.catch_warnings():
@@ -267,3 +268,61 @@ def test_missing_warehouse_is_an_error_not_a_new_file(tmp_path, capsys):
     assert main(["run", str(study), "--db", str(tmp_path / "typo.duckdb"), "--out", str(tmp_path / "o")]) == 1
     assert "existing warehouse" in capsys.readouterr().err
     assert not (tmp_path / "typo.duckdb").exists()
+
+
+TABLE3_ONLY = """
+[study]
+name = "table3"
+[defaults]
+cluster = "industry"
+[macros]
+controls = "Size + Age + Lev + Mshare + INST"
+[[tables]]
+id = "3"
+type = "regression"
+  [[tables.models]]
+  id = "t3_2"
+  outcome = "NQP"
+  regressors = "lnAI"
+"""
+
+
+def test_folder_with_only_the_tables_table3_needs(demo, tmp_path, capsys):
+    """A user with only the exports Table 3 needs (issue 11): the run works; without one of them it
+    stops before any work, naming the missing table and the variables that need it."""
+    import shutil
+
+    from nqp.ingest.load import discover_files
+    from nqp.ingest.mapping import load_mappings
+    from nqp.ingest.requirements import required_tables
+    from nqp.study.external import study_variables
+    from nqp.study.spec import load_study
+
+    study = tmp_path / "t3.toml"
+    study.write_text(TABLE3_ONLY, encoding="utf-8")
+    raw = demo / "raw"
+    files, _ = discover_files(raw, load_mappings())
+    # tables built by the text and patent stages come from reports/ and patents/, copied whole below
+    need = {t: v for t, v in required_tables(study_variables(load_study(study))).items() if t in files}
+    assert set(need) < {t for t, f in files.items() if f}, "Table 3 needs fewer tables than the whole study"
+    exports = tmp_path / "exports"
+    for table in need:
+        for f in files[table]:
+            dst = exports / f.relative_to(raw)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dst)
+    for sub in ("reports", "patents"):
+        shutil.copytree(raw / sub, exports / sub)
+    out = tmp_path / "out"
+    assert main(["run", str(study), "--data", str(exports), "--out", str(out), "--quiet"]) == 0
+    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert res["models"][0]["status"] == "ok" and res["models"][0]["coefficients"]["lnAI"]["estimate"] > 0
+
+    dropped = sorted(need)[0]
+    for f in files[dropped]:
+        (exports / f.relative_to(raw)).unlink()
+    capsys.readouterr()
+    assert main(["run", str(study), "--data", str(exports), "--out", str(tmp_path / "out2"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert dropped in err and need[dropped][0] in err
+    assert not (tmp_path / "out2").exists()

@@ -14,22 +14,27 @@ from pathlib import Path
 from nqp.study.spec import Study
 
 
-def check_exports(data: Path, study: Study) -> None:
-    """Fail before any work when the exports lack a table the study's variables need."""
-    try:
-        from nqp.ingest.requirements import check_exports as check
-    except ImportError:  # older ingest without per-study requirements: ingest checks its own
-        return
+def study_variables(study: Study) -> list[str]:
+    """The panel variables the study's models read (lags by their base; keys such as stkcd and
+    year come with every table)."""
     from nqp.panel.config import load_definitions
 
     defined = {v.name for v in load_definitions(study.definitions).variables}
-    check(data, sorted(study.base_variables() & defined))  # keys such as stkcd, year come with every table
+    return sorted(study.base_variables() & defined)
 
 
-def ingest(data: Path, warehouse: Path, *, quiet: bool) -> tuple[str, list[str]]:
+def check_exports(data: Path, study: Study) -> list[str]:
+    """Fail before any work when the exports lack a table the study's variables need; return
+    the tables they need (ingest then requires exactly those)."""
+    from nqp.ingest.requirements import check_exports as check
+
+    return sorted(check(data, study_variables(study)))
+
+
+def ingest(data: Path, warehouse: Path, *, quiet: bool, required: list[str] | None = None) -> tuple[str, list[str]]:
     from nqp.ingest.load import ingest as load
 
-    rep = load(data, warehouse, progress=not quiet)
+    rep = load(data, warehouse, progress=not quiet, required=required)
     text = f"{len(rep.tables)} tables loaded into {warehouse.name}"
     if rep.missing_optional:
         text += f"; optional tables absent: {', '.join(rep.missing_optional)}"

@@ -75,11 +75,13 @@ def build_study_panel(study: Study, warehouse: Path) -> Any:
                        last_year=study.last_year, sample=opts, indicator_system=study.index["indicators"], **kwargs)
 
 
-def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None) -> None:
+def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None,
+                 required: list[str] | None = None) -> None:
     """Exports folder -> warehouse, then the annual reports and patents found beside them."""
     from nqp.study import external
 
-    stages = [("ingest", "ingest: raw exports -> warehouse", lambda: external.ingest(data, warehouse, quiet=log.quiet))]
+    stages = [("ingest", "ingest: raw exports -> warehouse",
+               lambda: external.ingest(data, warehouse, quiet=log.quiet, required=required))]
     reports, patents = data / "reports", data / "patents"
     if reports.is_dir():
         stages.append(("text", "text: annual reports -> keyword measures", lambda: external.text(
@@ -116,10 +118,11 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                          file=str(db))
     if data is not None and not Path(data).is_dir():
         raise InputError("--data must name a folder of exports", file=str(data))
+    required = None
     if data is not None:
         from nqp.study import external
 
-        external.check_exports(Path(data), study)
+        required = external.check_exports(Path(data), study)
     staging = folder.open()
     try:
         if before is not None:
@@ -128,7 +131,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
 
         if data is not None:
             warehouse = staging / "warehouse.duckdb"
-            ingest_stage(Path(data), warehouse, log, workers=workers)
+            ingest_stage(Path(data), warehouse, log, workers=workers, required=required)
             found, found_seed = external.synthetic_origin(Path(data))
             if found:
                 external.mark_synthetic(warehouse, found_seed)

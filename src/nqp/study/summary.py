@@ -10,14 +10,15 @@ from typing import Any
 
 from nqp.study.stages import StageLog
 
-HEADLINE_TABLES = ("3",)
+HEADLINE_TABLES = ("3",)  # else the study's first table
 
 
 def print_summary(res: Any, log: StageLog) -> None:
     console = log.console
     failed = [m for m in res.results["models"] if m["status"] != "ok"]
-    for tid in HEADLINE_TABLES:  # as the report rendered it (Markdown reads well in a terminal)
-        md = res.out / "tables" / f"table{tid}.md"
+    tables = [t["id"] for t in res.results["tables"]]
+    for tid in [t for t in HEADLINE_TABLES if t in tables] or tables[:1]:  # as the report rendered it
+        md = res.out / "tables" / f"{f'table{tid}' if tid[:1].isdigit() else tid}.md"  # report.write.file_stem
         if md.is_file():
             console.print("\n" + md.read_text(encoding="utf-8"), markup=False, highlight=False)
     ok = len(res.results["models"]) - len(failed)

@@ -99,19 +99,13 @@ class StudyRun:
         return [e for e in self.entries if not e.ok]
 
 
-def sample_mask(frame: pd.DataFrame, expr: str, *, where: str) -> np.ndarray:
-    """Rows of ``frame`` where the subsample expression holds (missing values count as false)."""
-    try:
-        mask = frame.eval(expr, engine="python")
-    except Exception as exc:  # pandas raises many kinds here; the message says which
-        raise EstimationError(f"{where}: sample {expr!r} cannot be evaluated: {exc}") from None
-    mask = pd.Series(mask, index=frame.index)
-    if mask.dtype != bool:
-        try:
-            mask = mask.astype("boolean").fillna(False).astype(bool)
-        except (TypeError, ValueError):
-            raise EstimationError(f"{where}: sample {expr!r} is not a true/false condition") from None
-    return mask.to_numpy()
+def model_rows(frame: pd.DataFrame, m: ModelDef) -> np.ndarray:
+    """Rows of ``frame`` in the model's subsample (all rows without one), as feols_multi selects them."""
+    from nqp.econometrics.spec import ModelSpec, sample_mask
+
+    if not m.sample:
+        return np.ones(len(frame), dtype=bool)
+    return sample_mask(ModelSpec(id=m.id, formula=m.formula, sample=m.sample), frame)
 
 
 def _fit_models(study: Study, frame: pd.DataFrame, panel: tuple[str, str]) -> dict[str, Any]:
@@ -158,8 +152,7 @@ def _first_column(m: ModelDef) -> str:
 
 def _group_frame(study: Study, frame: pd.DataFrame, t: TestDef) -> pd.DataFrame:
     a, b = study.model(t.models[0]), study.model(t.models[1])
-    in_a = sample_mask(frame, a.sample or "", where=f"test {t.id}")
-    in_b = sample_mask(frame, b.sample or "", where=f"test {t.id}")
+    in_a, in_b = model_rows(frame, a), model_rows(frame, b)
     both = int((in_a & in_b).sum())
     if both:
         raise EstimationError(f"test {t.id}: {both} firm-years are in both groups ({a.sample!r} and {b.sample!r}); "
@@ -206,7 +199,7 @@ def wild_bootstrap_model(frame: pd.DataFrame, m: ModelDef, options: dict[str, An
     if not m.cluster:
         raise EstimationError(f"model {m.id}: the wild cluster bootstrap needs a cluster variable")
     term = options.get("term") or m.regressors[0]
-    data = frame.loc[sample_mask(frame, m.sample, where=f"model {m.id}")] if m.sample else frame
+    data = frame.loc[model_rows(frame, m)] if m.sample else frame
     return wild_bootstrap(m.formula, data, term, cluster=m.cluster[0], reps=options["reps"],
                           bootstrap_weights=options["weights"], seed=options["seed"], ci_level=0.95)
 

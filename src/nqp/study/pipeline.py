@@ -19,6 +19,7 @@ reported unbuilt).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,17 +119,13 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                          file=str(db))
     if data is not None and not Path(data).is_dir():
         raise InputError("--data must name a folder of exports", file=str(data))
-    required = None
-    if data is not None:
-        from nqp.study import external
+    from nqp.study import external
 
-        required = external.check_exports(Path(data), study)
+    required = external.check_exports(Path(data), study) if data is not None else None
     staging = folder.open()
     try:
         if before is not None:
             data = before(staging, log)
-        from nqp.study import external
-
         if data is not None:
             warehouse = staging / "warehouse.duckdb"
             ingest_stage(Path(data), warehouse, log, workers=workers, required=required)
@@ -168,19 +165,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
             write_panel_files(panel, staging, note=SYNTHETIC_BANNER if synthetic else None)
         if report:
             _report_stage(doc, staging, log)
-        outputs = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*"))
-                   if p.is_file() and p.suffix != ".duckdb" and "raw" not in p.relative_to(staging).parts}
-        inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
-        seconds = dict(log.seconds)
-        steps = getattr(panel, "steps", None)
-        if steps is not None and getattr(steps, "timings", None):
-            seconds["panel_steps"] = {k: round(float(v), 3) for k, v in dict(steps.timings).items()}
-        man = manifest(study=study, seed=seed, synthetic=synthetic, inputs=inputs, seconds=seconds,
-                       warnings=log.warnings, outputs=outputs,
-                       settings={"data": str(data) if data is not None else None, "db": str(db) if db else None})
-        import json
-
-        atomic_write_text(staging / "manifest.json", json.dumps(man, indent=1, ensure_ascii=False) + "\n")
+        _write_manifest(staging, study, panel, log, data=data, db=db, seed=seed, synthetic=synthetic)
         log.info(f"total {log.total_seconds:.1f} s")
         atomic_write_text(staging / "run.log", "\n".join(log.lines) + "\n")
         final = folder.commit()
@@ -188,6 +173,23 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         folder.discard()
         raise
     return PipelineResult(out=final, run=run, panel=panel, results=doc, log=log)
+
+
+def _write_manifest(staging: Path, study: Study, panel: Any, log: StageLog, *, data: Path | None,
+                    db: Path | None, seed: int | None, synthetic: bool) -> None:
+    """manifest.json: how the run was made (the outputs' hashes, the inputs', timings, warnings)."""
+    outputs = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*"))
+               if p.is_file() and p.suffix != ".duckdb" and "raw" not in p.relative_to(staging).parts}
+    inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
+    seconds: dict[str, Any] = dict(log.seconds)
+    if panel.steps.timings:
+        seconds["panel_steps"] = {k: round(float(v), 3) for k, v in dict(panel.steps.timings).items()}
+    where = None
+    if data is not None:  # the demo's exports are inside the output folder: name them relative to it
+        where = Path(data).relative_to(staging).as_posix() if Path(data).is_relative_to(staging) else str(data)
+    man = manifest(study=study, seed=seed, synthetic=synthetic, inputs=inputs, seconds=seconds,
+                   warnings=log.warnings, outputs=outputs, settings={"data": where, "db": str(db) if db else None})
+    atomic_write_text(staging / "manifest.json", json.dumps(man, indent=1, ensure_ascii=False) + "\n")
 
 
 def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:

@@ -237,6 +237,7 @@ class _SubsetOLS:
                                      for c in range(yx.shape[1])]) / np.maximum(cnt, 1)[:, None]
             yx = yx - means[self.big]
         self.yx = yx
+        self.columns = [np.ascontiguousarray(yx[:, a]) for a in range(yx.shape[1])]
         self.q = yx.shape[1]
         self.offsets = np.cumsum([self.q, *self.rest_sizes])[:-1] if self.rest else []
         self.p = self.q + sum(self.rest_sizes)
@@ -250,12 +251,13 @@ class _SubsetOLS:
     def _sums(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """(Σ_{i∈idx} w w' (p×p), per-big-level sums S (F×p), counts (F,))."""
         p, q = self.p, self.q
-        xs = self.yx[idx]
+        cols = [col[idx] for col in self.columns]  # contiguous gathers, contiguous bincount weights
+        xs = np.stack(cols)  # (q, m)
         t1 = np.zeros((p, p))
-        t1[:q, :q] = xs.T @ xs
+        t1[:q, :q] = xs @ xs.T
         codes = [r[idx] for r in self.rest]
         for j, (c, L, o) in enumerate(zip(codes, self.rest_sizes, self.offsets)):
-            blk = np.column_stack([np.bincount(c, xs[:, a], L) for a in range(q)])
+            blk = np.column_stack([np.bincount(c, cols[a], L) for a in range(q)])
             t1[o:o + L, :q] = blk
             t1[:q, o:o + L] = blk.T
             for c2, L2, o2 in list(zip(codes, self.rest_sizes, self.offsets))[j:]:
@@ -268,7 +270,7 @@ class _SubsetOLS:
         F = self.n_big
         S = np.empty((F, p))
         for a in range(q):
-            S[:, a] = np.bincount(b, xs[:, a], F)
+            S[:, a] = np.bincount(b, cols[a], F)
         for c, L, o in zip(codes, self.rest_sizes, self.offsets):
             S[:, o:o + L] = np.bincount(b * L + c, minlength=F * L).reshape(F, L)
         return t1, S, np.bincount(b, minlength=F).astype(np.float64)
@@ -277,8 +279,9 @@ class _SubsetOLS:
     def _within(t1: np.ndarray, S: np.ndarray | None, cnt: np.ndarray | None) -> np.ndarray:
         if S is None:
             return t1
-        ok = cnt > 0
-        Ss = S[ok] / np.sqrt(cnt[ok])[:, None]
+        # levels absent from the subset have S = 0, so scaling them by 1 instead of dropping them
+        # leaves the product unchanged and saves a boolean gather per subset
+        Ss = S * (1.0 / np.sqrt(np.maximum(cnt, 1.0)))[:, None]
         return t1 - Ss.T @ Ss
 
     def cross_pair(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -135,3 +135,20 @@ def test_new_study_copies_the_paper_and_refuses_to_overwrite(tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "# my edits\n"
     assert main(["new-study", str(tmp_path / "x.toml"), "--from", "nope"]) == 1
+
+
+def test_formula_language_terms_and_lags_are_read_by_the_formula_parser(tmp_path):
+    """Variables come from the one formula parser: log()/I() read their column, lags their base
+    variable; a lag of an unknown variable in [sample] is named with a did-you-mean."""
+    text = GOOD.replace('regressors = "lnAI"\n  [[tables.models]]\n  id = "a2"',
+                        'regressors = "log(Size) + I(Age**2) + L2.lnAI"\n  [[tables.models]]\n  id = "a2"', 1)
+    s = load_study(write(tmp_path, text + '\n[sample]\nlags = ["L.lnAI"]\n'.replace("\n[sample]", "\n[sample]")),
+                   known_variables=KNOWN)
+    assert {"Size", "Age", "lnAI"} <= s.model("a1").variables()
+    assert s.lags == ("L.lnAI", "L2.lnAI")
+    bad = write(tmp_path, text.replace("[study]", '[sample]\nlags = ["L.lnAJ"]\n[study]', 1))
+    with pytest.raises(ConfigError, match=r"\[sample\] lags: .*lnAJ.*did you mean lnAI"):
+        load_study(bad, known_variables=KNOWN)
+    typo = write(tmp_path, text.replace("log(Size)", "log(Sise)"))
+    with pytest.raises(ConfigError, match="model a1: unknown variable.*'Sise'.*did you mean 'Size'"):
+        load_study(typo, known_variables=KNOWN)

@@ -20,7 +20,7 @@ def study_variables(study: Study) -> list[str]:
     from nqp.panel.config import load_definitions
 
     defined = {v.name for v in load_definitions(study.definitions).variables}
-    return sorted(study.base_variables() & defined)
+    return sorted(study.variables() & defined)
 
 
 def check_exports(data: Path, study: Study) -> list[str]:

@@ -45,19 +45,6 @@ class PipelineResult:
     log: StageLog
 
 
-def _lags(study: Study) -> tuple[str, ...]:
-    """The study's declared lags plus every lag term its models use (``L.x``, ``L2.x``)."""
-    from nqp.study.spec import _LAG
-
-    terms = list(study.lags)
-    for m in study.models:
-        for t in [*m.regressors, *m.controls, *m.instruments, *m.endog]:
-            for part in t.split(":"):
-                if _LAG.match(part) and part not in terms:
-                    terms.append(part)
-    return tuple(terms)
-
-
 def build_study_panel(study: Study, warehouse: Path) -> Any:
     """``nqp.panel.build_panel`` with the study's sample rules, lags and index settings."""
     from nqp.panel import build_panel
@@ -69,7 +56,7 @@ def build_study_panel(study: Study, warehouse: Path) -> Any:
                          winsorize=bool(s["winsorize"]), winsorize_limits=limits,  # type: ignore[arg-type]
                          winsorize_by=s["winsorize_by"] or None, index_method=study.index["method"])
     kwargs: dict[str, Any] = {}
-    lags = _lags(study)
+    lags = study.lags
     if lags:
         kwargs.update(lags=lags, lag_convention=s["lag_convention"])
     return build_panel(warehouse, definitions=study.definitions, first_year=study.first_year,

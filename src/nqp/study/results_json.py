@@ -21,6 +21,9 @@ from nqp.results import json_ready
 from nqp.study.runner import ModelEntry, StudyRun, TestEntry
 
 FORMAT = "nqp-results/1"
+#: the model scalars results.json takes from ``glance()``, in this order
+GLANCE_KEYS = ("nobs", "r2", "adj_r2", "r2_within", "adj_r2_within", "rmse", "n_clusters", "vcov_type", "ssc",
+               "df_resid")
 
 
 def _num(v: Any) -> float | int | None:
@@ -36,12 +39,10 @@ def _num(v: Any) -> float | int | None:
 
 
 def _coefficients(res: Any) -> dict[str, dict[str, float | None]]:
-    ci = res.confint()
-    out = {}
-    for i, name in enumerate(res.coef.index):
-        out[str(name)] = {"estimate": _num(res.coef[name]), "se": _num(res.se[name]), "t": _num(res.tstat[name]),
-                          "p": _num(res.pvalue[name]), "conf_low": _num(ci.iloc[i, 0]), "conf_high": _num(ci.iloc[i, 1])}
-    return out
+    """Every term from the common result interface (``tidy()``), under results.json's names."""
+    return {str(r.term): {"estimate": _num(r.estimate), "se": _num(r.std_error), "t": _num(r.statistic),
+                          "p": _num(r.p_value), "conf_low": _num(r.conf_low), "conf_high": _num(r.conf_high)}
+            for r in res.tidy().itertuples(index=False)}
 
 
 def _vcov(res: Any) -> dict[str, dict[str, float | None]]:
@@ -81,21 +82,14 @@ def model_record(e: ModelEntry) -> dict[str, Any]:
         "fixed_effects": list(m.fixed_effects), "cluster": (m.cluster[0] if len(m.cluster) == 1 else list(m.cluster))
         if m.cluster else None, "controls": list(m.controls), "warnings": list(e.warnings),
     }
-    keys = ("nobs", "r2", "adj_r2", "r2_within", "adj_r2_within", "rmse", "n_clusters", "vcov_type", "ssc",
-            "df_resid", "coefficients", "vcov", "constant")
-    for k in keys:
+    for k in (*GLANCE_KEYS, "coefficients", "vcov", "constant"):
         rec[k] = None
     res = e.result
     if res is not None:
-        ncl = [int(v) for v in res.n_clusters.values()]
-        rec.update({
-            "nobs": int(res.nobs), "r2": _num(res.r2), "adj_r2": _num(res.adj_r2), "r2_within": _num(res.r2_within),
-            "adj_r2_within": _num(res.adj_r2_within), "rmse": _num(res.rmse),
-            "n_clusters": (ncl[0] if len(ncl) == 1 else (min(ncl) if ncl else None)),
-            "vcov_type": res.vcov_type, "ssc": res.ssc, "df_resid": int(res.df_resid),
-            "coefficients": _coefficients(res), "vcov": _vcov(res),
-            "dropped_collinear": list(res.dropped_collinear), "n_singletons": int(res.n_singletons),
-        })
+        g = res.glance()  # the common result interface: n_clusters is the smallest over the dimensions
+        rec.update({k: g[k] for k in GLANCE_KEYS})
+        rec.update({"coefficients": _coefficients(res), "vcov": _vcov(res),
+                    "dropped_collinear": list(res.dropped_collinear), "n_singletons": g["n_singletons"]})
         if e.wild is not None:
             w = e.wild
             rec["wild_bootstrap"] = {"term": w.coef, "p_value": _num(w.pvalue), "t": _num(w.t_stat),

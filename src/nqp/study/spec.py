@@ -19,11 +19,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from nqp.config import Key, check_keys, did_you_mean, load_toml
-from nqp.errors import ConfigError
+from nqp.econometrics.formula import Formula, parse_formula
+from nqp.errors import ConfigError, FormulaError
+from nqp.panel.lags import check_lag_variables, parse_lags
 
 STUDIES_DIR = Path(__file__).with_name("studies")
 TABLE_TYPES = ("regression", "iv", "heterogeneity", "moderation", "channel")
@@ -31,7 +34,6 @@ TEST_METHODS = ("permutation", "suest", "chow")
 LAG_CONVENTIONS = ("full_panel", "sample")
 INDEX_METHODS = ("pooled", "yearly")
 PANEL_KEYS = ("stkcd", "year", "industry", "province", "city")
-_LAG = re.compile(r"^[LF](\d*)\.([^\W\d]\w*)$")
 _MACRO = re.compile(r"\{([^{}]+)\}")
 
 STUDY_KEYS = {
@@ -131,14 +133,23 @@ class ModelDef:
             text = f"{self.outcome} ~ {rhs}"
         return text
 
+    @cached_property
+    def parsed(self) -> Formula:
+        """The formula as :mod:`nqp.econometrics.formula` reads it (the one formula parser)."""
+        return parse_formula(self.formula)
+
     def variables(self) -> set[str]:
-        """Every data column the model reads (lags by their base variable's name too)."""
-        names = {self.outcome, *self.cluster, *(part for fe in self.fixed_effects for part in fe.split("^"))}
-        for term in [*self.regressors, *self.controls, *self.endog, *self.instruments]:
-            names.update(term.split(":"))
+        """Every data column the model reads: the formula's columns (a lag ``L2.x`` by ``x``,
+        ``log(x)`` by ``x``, FE and interacted FE by their parts), the cluster and sample columns."""
+        names = {*self.parsed.columns(), *self.cluster}
         if self.sample:
             names.update(sample_names(self.sample))
         return names
+
+    def lags(self) -> list[str]:
+        """The lag and lead terms the model uses (``L.lnAI``, ``L2.lnAI``), in order."""
+        terms = (*self.parsed.exog, *self.parsed.endog, *self.parsed.instruments)
+        return list(dict.fromkeys(v.label for t in terms for v in t.factors if v.lag != 0))
 
 
 @dataclass(frozen=True)
@@ -217,13 +228,11 @@ class Study:
             out |= m.variables()
         return out
 
-    def base_variables(self) -> set[str]:
-        """:meth:`variables` with lags by the variable they lag (``L2.lnAI`` -> ``lnAI``)."""
-        return {_base(v) for v in self.variables()}
-
     @property
     def lags(self) -> tuple[str, ...]:
-        return tuple(self.sample.get("lags") or ())
+        """``[sample] lags`` plus every lag term a model uses: all built on the panel."""
+        terms = list(self.sample.get("lags") or ())
+        return tuple(dict.fromkeys([*terms, *(lag for m in self.models for lag in m.lags())]))
 
 
 def sample_names(expr: str) -> set[str]:
@@ -372,10 +381,14 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
                 else fe_default, cluster=_names(m["cluster"]) if m["cluster"] is not None else cluster_default,
                 sample=m["sample"], label_zh=m["label_zh"], label_en=m["label_en"], endog=endog,
                 instruments=instruments, first_stage=m["first_stage"], vcov=m["vcov"])
-            unknown = sorted(v for v in md.variables() if _base(v) not in known)
+            try:
+                used = md.variables()
+            except FormulaError as exc:
+                raise ConfigError(f"{where_m}: {exc.message}", file=file) from None
+            unknown = sorted(v for v in used if v not in known)
             if unknown:
                 raise ConfigError(f"{where_m}: unknown variable(s) " + ", ".join(
-                    f"{v!r}{did_you_mean(_base(v), known)}" for v in unknown), file=file)
+                    f"{v!r}{did_you_mean(v, known)}" for v in unknown), file=file)
             models.append(md)
         ids = {m.id for m in models}
         tests: list[TestDef] = []
@@ -419,11 +432,10 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
             stats=stats, notes_zh=t["notes_zh"], notes_en=t["notes_en"],
             interaction_label_zh=t["interaction_label_zh"], interaction_label_en=t["interaction_label_en"],
             models=tuple(models), tests=tuple(tests), wild_bootstrap=wild))
-    for lag in sample["lags"]:
-        mm = _LAG.match(str(lag))
-        if not mm or mm.group(2) not in known:
-            raise ConfigError(f"[sample]: lags entry {lag!r} must be L.<variable> or L<k>.<variable> of a known "
-                              f"variable" + (did_you_mean(mm.group(2), known) if mm else ""), file=file)
+    try:  # the panel's own lag grammar and check
+        check_lag_variables(parse_lags(sample["lags"]), known)
+    except ConfigError as exc:
+        raise ConfigError(f"[sample] lags: {exc.message}", file=file) from None
     robustness = top["robustness"]
     if robustness is not None:
         robustness = dict(robustness)
@@ -446,9 +458,3 @@ def load_study(path: str | Path, *, known_variables: Iterable[str] | None = None
 
 def study_model_is_iv(tables: list[TableDef], model_id: str) -> bool:
     return any(m.is_iv for t in tables for m in t.models if m.id == model_id)
-
-
-def _base(name: str) -> str:
-    """``L2.lnAI`` -> ``lnAI``; other names unchanged."""
-    m = _LAG.match(name)
-    return m.group(2) if m else name

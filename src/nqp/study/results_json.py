@@ -144,8 +144,7 @@ def table_record(t: Any, run: StudyRun) -> dict[str, Any]:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [json_ready({k: (None if (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()})
-            for row in frame.to_dict(orient="records")]
+    return json_ready(frame.to_dict(orient="records"))  # NaN -> null
 
 
 def panel_sections(panel: Any) -> dict[str, Any]:

@@ -60,8 +60,7 @@ def bdiff_loop(df: pd.DataFrame, group: str, cols: list[str], name: str, reps: i
     n, n0 = len(df), int((df[group] == 0).sum())
     diffs, failed = [], 0
     for _ in range(reps):
-        a = np.zeros(n, dtype=bool)
-        a[rng.permutation(n)[:n0]] = True
+        a = gt.draw_pseudo_group(rng, n, n0)  # the documented draw: a uniform n0-subset
         if not (identified(df[a], cols, name) and identified(df[~a], cols, name)):
             failed += 1
             continue

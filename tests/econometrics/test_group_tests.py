@@ -50,13 +50,16 @@ def test_group_coefficients_match_pyfixest():
     assert (r.n0, r.n1) == (int((df.g == 0).sum()), int((df.g == 1).sum()))
 
 
-@pytest.mark.parametrize("fe", ["firm + year", "firm + year + ind", "firm", ""])
-def test_subset_engine_on_split_firms_matches_pyfixest(fe):
+@pytest.mark.parametrize("fe", ["firm + year", "firm + year + ind", "firm + year + shift", "firm", ""])
+@pytest.mark.parametrize("first", [150, 220])  # pseudo group 0 the smaller or the larger side
+def test_subset_engine_on_split_firms_matches_pyfixest(fe, first):
     df = panel(seed=2)
+    df["shift"] = np.random.default_rng(9).integers(0, 3, len(df))  # varies within firm and year
     formula = F.replace("firm + year", fe) if fe else "y ~ x + c1 + c2"
     s = gt._sample(formula, df, "g")
     eng = gt._SubsetOLS(s.y, s.X, s.fe)
-    idx = np.sort(np.random.default_rng(5).permutation(s.y.size)[:150])  # splits firms
+    assert first < s.y.size - 60
+    idx = np.sort(np.random.default_rng(5).permutation(s.y.size)[:first])  # splits firms
     ca, cb = eng.cross_pair(idx)
     b = eng.solve(np.stack([ca, cb]))
     rest = np.setdiff1d(np.arange(s.y.size), idx)
@@ -75,13 +78,10 @@ def _bdiff_by_hand(df, reps, seed, unit=None):
     diffs = []
     for _ in range(reps):
         if unit is None:
-            a = np.zeros(n, dtype=bool)
-            a[rng.permutation(n)[:n0]] = True
+            a = gt.draw_pseudo_group(rng, n, n0)
         else:
             codes, uniq = pd.factorize(df[unit])
-            chosen = np.zeros(len(uniq), dtype=bool)
-            chosen[rng.permutation(len(uniq))[:df.loc[df.g == 0, unit].nunique()]] = True
-            a = chosen[codes]
+            a = gt.draw_pseudo_group(rng, len(uniq), df.loc[df.g == 0, unit].nunique())[codes]
         diffs.append(pyfixest_coef(df[a]) - pyfixest_coef(df[~a]))
     diffs = np.array(diffs)
     count = int((diffs >= d0).sum())

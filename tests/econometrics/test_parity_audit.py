@@ -391,8 +391,7 @@ def test_bdiff_pvalue_convention(delta):
     n0 = int((df.g == 0).sum())
     diffs = []
     for _ in range(reps):
-        a = np.zeros(n, dtype=bool)
-        a[draw.permutation(n)[:n0]] = True
+        a = gt.draw_pseudo_group(draw, n, n0)
         diffs.append(slope(df[a]) - slope(df[~a]))
     count = int((np.array(diffs) >= d0).sum())
     p = count / reps

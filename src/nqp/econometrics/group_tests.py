@@ -5,8 +5,9 @@ papers (lianxh.cn, "如何检验分组回归后的组间系数差异？"):
 
 * :func:`permutation_test` -- Fisher's permutation test (费舍尔组合检验) as Stata ``bdiff``
   (Lian Yujun 连玉君, SSC, v1.04) does it. Observed d0 = b(D=0) − b(D=1) from two separate
-  regressions; in each of ``reps`` replications the sample is shuffled and the first n0 rows
-  (n0 = size of group 0) form pseudo group 0, the rest pseudo group 1 (``unit=`` shuffles whole
+  regressions; in each of ``reps`` replications n0 rows drawn uniformly without replacement
+  (n0 = size of group 0; bdiff shuffles and takes the first n0, the same distribution; see
+  :func:`draw_pseudo_group`) form pseudo group 0, the rest pseudo group 1 (``unit=`` shuffles whole
   panels instead, as bdiff does for ``xt*`` commands: the first Ng0 panels form pseudo group
   0); d_r = b_A − b_B. Empirical p (bdiff): p = #{r: d_r ≥ d0}/reps, and p ← 1 − p if p > 0.5,
   i.e. the smaller one-sided tail share, not doubled. Also reported: the two-sided
@@ -23,10 +24,11 @@ Speed of the permutation test: every regression of a replication has the same re
 FE on a different subset of rows. The largest FE (firm) is absorbed by subset group means and
 the other FEs (year, industry...) enter as dummy columns, so each subset regression is exact
 OLS computed from (1 + k + #dummies)² cross-products, C_A = Σ_{i∈A} w_i w_i' − Σ_f S_f S_f'/n_f
-(S_f = Σ_{i∈A, firm f} w_i), every block a weighted ``np.bincount``. y and X are demeaned by firm
-on the full sample first (that leaves every within-subset regression unchanged and keeps the
-subtraction accurate); only the smaller pseudo group is summed, the other is total − it; the
-small systems of a batch of replications are solved together.
+(S_f = Σ_{i∈A, firm f} w_i). y and X are demeaned by firm on the full sample first (that leaves
+every within-subset regression unchanged and keeps the subtraction accurate); only the smaller
+pseudo group is summed (one compiled pass, :mod:`nqp.econometrics.subset_sums`), the other is
+total − it; the q × q block of Σ w w' is linear in the 0/1 masks and is one matrix product for
+a batch of replications, whose small systems are then solved together.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import build_model_frame
 from nqp.econometrics.singletons import recode
+from nqp.econometrics.subset_sums import scaled_level_sums, subset_sums
 from nqp.econometrics.summary import fmt_number
 from nqp.errors import (
     CollinearityWarning,
@@ -56,6 +59,7 @@ from nqp.results import ResultDisplay, TestResult, json_ready
 
 MAX_DUMMY_LEVELS = 400  # levels of the non-largest FEs the permutation engine carries as dummies
 _CHUNK = 64  # replications solved in one batched call
+_CHUNK_CELLS = 2_000_000  # at most this many mask cells (replications × rows) per batch
 
 
 @dataclass(frozen=True, repr=False)
@@ -210,93 +214,99 @@ class _SubsetOLS:
     Columns w = [ỹ, X̃, D]: y and X demeaned by the largest FE on the full sample, D the raw
     dummies of the other FEs (all levels; the pseudo-inverse handles the redundant ones). For a
     subset A the within-largest-FE cross-product matrix is
-    C_A = Σ_{i∈A} w_i w_i' − Σ_f S_f S_f'/n_f, S_f = Σ_{i∈A, big=f} w_i, n_f = #(A ∩ f);
-    every block is a weighted bincount, so a subset costs O(|A|·k + F·p²)."""
+    C_A = Σ_{i∈A} w_i w_i' − Σ_f S_f S_f'/n_f, S_f = Σ_{i∈A, big=f} w_i, n_f = #(A ∩ f).
+    Σ w w' and every S_f, n_f of a subset come from one compiled pass over its rows
+    (:func:`nqp.econometrics.subset_sums.subset_sums`); the F×p correction is one symmetric
+    product. A subset costs O(|A|·(q² + K·q) + F·p²)."""
 
     def __init__(self, y: np.ndarray, X: np.ndarray, fe: np.ndarray) -> None:
         n, self.k = X.shape
         yx = np.column_stack([y, X])
-        self.big: np.ndarray | None = None
-        self.rest: list[np.ndarray] = []
+        big = np.zeros(n, dtype=np.int64)
+        self.n_big = 1
+        self.absorbs = bool(fe.shape[1])
+        rest: list[np.ndarray] = []
         self.rest_sizes: list[int] = []
         if fe.shape[1]:
             sizes = fe.max(axis=0) + 1
             jb = int(np.argmax(sizes))
-            self.big = np.ascontiguousarray(fe[:, jb])
+            big = fe[:, jb].astype(np.int64)
             self.n_big = int(sizes[jb])
             for j in range(fe.shape[1]):
                 if j != jb:
-                    self.rest.append(np.ascontiguousarray(fe[:, j]))
+                    rest.append(fe[:, j].astype(np.int64))
                     self.rest_sizes.append(int(sizes[j]))
             if sum(self.rest_sizes) > MAX_DUMMY_LEVELS:
                 raise EstimationError(
                     f"the permutation engine absorbs one large FE and carries the others as "
                     f"dummies; they have more than {MAX_DUMMY_LEVELS} levels in total")
-            cnt = np.bincount(self.big, minlength=self.n_big)
-            means = np.column_stack([np.bincount(self.big, yx[:, c], self.n_big)
+            cnt = np.bincount(big, minlength=self.n_big)
+            means = np.column_stack([np.bincount(big, yx[:, c], self.n_big)
                                      for c in range(yx.shape[1])]) / np.maximum(cnt, 1)[:, None]
-            yx = yx - means[self.big]
-        self.yx = yx
-        self.columns = [np.ascontiguousarray(yx[:, a]) for a in range(yx.shape[1])]
-        self.q = yx.shape[1]
-        self.offsets = np.cumsum([self.q, *self.rest_sizes])[:-1] if self.rest else []
-        self.p = self.q + sum(self.rest_sizes)
+            yx = yx - means[big]
+        q = self.q = yx.shape[1]
+        self.p = q + sum(self.rest_sizes)
         self.n = n
-        self.total = self._sums(np.arange(n))
+        offsets = q + np.cumsum([0, *self.rest_sizes])[:-1]
+        self.yx = np.ascontiguousarray(yx)
+        self.big = np.ascontiguousarray(big)
+        # each row's dummy column per other FE, in the p-space of w
+        self.dummy = np.ascontiguousarray(
+            np.column_stack([c + o for c, o in zip(rest, offsets)]) if rest else np.zeros((n, 0), np.int64))
+        # raw Σ w w' of the q columns is linear in a subset's 0/1 mask: one product per batch
+        self.tril = np.tril_indices(q)
+        self.outer = np.ascontiguousarray((self.yx[:, self.tril[0]] * self.yx[:, self.tril[1]]))
+        self.total = self._sums(np.arange(n), self.outer.sum(axis=0))
         # scales of the per-subset rank check: within and raw sums of squares of the regressors
         diag = np.diagonal(self._within(*self.total))
         self.scale = np.maximum(diag[1:self.k + 1], 0.0)
         self.scale_raw = np.einsum("ij,ij->j", X, X)
 
-    def _sums(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-        """(Σ_{i∈idx} w w' (p×p), per-big-level sums S (F×p), counts (F,))."""
-        p, q = self.p, self.q
-        cols = [col[idx] for col in self.columns]  # contiguous gathers, contiguous bincount weights
-        xs = np.stack(cols)  # (q, m)
-        t1 = np.zeros((p, p))
-        t1[:q, :q] = xs @ xs.T
-        codes = [r[idx] for r in self.rest]
-        for j, (c, L, o) in enumerate(zip(codes, self.rest_sizes, self.offsets)):
-            blk = np.column_stack([np.bincount(c, cols[a], L) for a in range(q)])
-            t1[o:o + L, :q] = blk
-            t1[:q, o:o + L] = blk.T
-            for c2, L2, o2 in list(zip(codes, self.rest_sizes, self.offsets))[j:]:
-                cross = np.bincount(c * L2 + c2, minlength=L * L2).reshape(L, L2)
-                t1[o:o + L, o2:o2 + L2] = cross
-                t1[o2:o2 + L2, o:o + L] = cross.T
-        if self.big is None:
-            return t1, None, None
-        b = self.big[idx]
-        F = self.n_big
-        S = np.empty((F, p))
-        for a in range(q):
-            S[:, a] = np.bincount(b, cols[a], F)
-        for c, L, o in zip(codes, self.rest_sizes, self.offsets):
-            S[:, o:o + L] = np.bincount(b * L + c, minlength=F * L).reshape(F, L)
-        return t1, S, np.bincount(b, minlength=F).astype(np.float64)
+    def _sums(self, rows: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Σ_{i∈rows} w w' (p×p), per-big-level sums (F × (p + 1), last column the counts)),
+        given ``xx``, the lower triangle of the q × q block Σ_{i∈rows} ỹx̃ ỹx̃'."""
+        t1, table = subset_sums(rows, self.yx, self.big, self.dummy, self.p, self.n_big)
+        lo, hi = self.tril
+        t1[lo, hi] = xx
+        t1[hi, lo] = xx
+        return t1, table
 
-    @staticmethod
-    def _within(t1: np.ndarray, S: np.ndarray | None, cnt: np.ndarray | None) -> np.ndarray:
-        if S is None:
+    def _within(self, t1: np.ndarray, table: np.ndarray) -> np.ndarray:
+        if not self.absorbs:
             return t1
         # levels absent from the subset have S = 0, so scaling them by 1 instead of dropping them
         # leaves the product unchanged and saves a boolean gather per subset
-        Ss = S * (1.0 / np.sqrt(np.maximum(cnt, 1.0)))[:, None]
+        Ss = table[:, :-1] * (1.0 / np.sqrt(np.maximum(table[:, -1], 1.0)))[:, None]
         return t1 - Ss.T @ Ss
 
     def cross_pair(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Within cross-products of the rows ``idx`` (A) and of all other rows (B); the sums
-        of the smaller side are computed and the other side's obtained by subtraction."""
-        small = idx.size <= self.n - idx.size
-        if not small:
-            keep = np.ones(self.n, dtype=bool)
-            keep[idx] = False
-            idx = np.flatnonzero(keep)
-        t1, S, c = self._sums(idx)
-        T1, ST, CT = self.total
-        other = (T1 - t1, None if S is None else ST - S, None if c is None else CT - c)
-        ca, cb = self._within(t1, S, c), self._within(*other)
-        return (ca, cb) if small else (cb, ca)
+        """Within cross-products of the rows ``idx`` (A) and of all other rows (B)."""
+        in_a = np.zeros((1, self.n), dtype=bool)
+        in_a[0, idx] = True
+        C = self.cross_pairs(in_a)
+        return C[0], C[1]
+
+    def cross_pairs(self, in_a: np.ndarray) -> np.ndarray:
+        """(2R, p, p): within cross-products of A_r = {i: in_a[r, i]} (first R) and of their
+        complements B_r (last R), for a batch of R masks ``in_a`` (R, n). The sums of the
+        smaller side of each split are computed, the other side's obtained by subtraction."""
+        R = in_a.shape[0]
+        xx_a = in_a.astype(np.float64) @ self.outer  # (R, q(q+1)/2)
+        T1, table_total = self.total
+        xx_total = T1[self.tril]
+        out = np.empty((2 * R, self.p, self.p))
+        for r in range(R):
+            n_a = int(np.count_nonzero(in_a[r]))
+            small = n_a <= self.n - n_a
+            rows = np.flatnonzero(in_a[r] if small else ~in_a[r])
+            t1, table = self._sums(rows, xx_a[r] if small else xx_total - xx_a[r])
+            if self.absorbs:
+                s_small, s_large = scaled_level_sums(table, table_total)
+                c_small, c_large = t1 - s_small.T @ s_small, (T1 - t1) - s_large.T @ s_large
+            else:
+                c_small, c_large = t1, T1 - t1
+            out[r], out[R + r] = (c_small, c_large) if small else (c_large, c_small)
+        return out
 
     def solve(self, C: np.ndarray) -> np.ndarray:
         """Slopes (R, k) from within cross-products (R, p, p).
@@ -346,6 +356,20 @@ class _SubsetOLS:
 
 
 # --- permutation test ------------------------------------------------------------------------
+def draw_pseudo_group(rng: np.random.Generator, n: int, n0: int) -> np.ndarray:
+    """Pseudo group 0 of one replication: a (n,) mask of ``n0`` of ``n`` items drawn uniformly
+    without replacement, as bdiff's "shuffle, then the first n0" draws them.
+
+    The smaller side, m = min(n0, n − n0) items, is drawn by ``Generator.choice(n, m,
+    replace=False, shuffle=False)`` (a partial Fisher–Yates shuffle of m steps, about a quarter
+    of the cost of permuting all n) and complemented when it is pseudo group 1; every
+    n0-subset has probability 1 / C(n, n0) either way."""
+    m = min(n0, n - n0)
+    drawn = np.zeros(n, dtype=bool)
+    drawn[rng.choice(n, m, replace=False, shuffle=False)] = True
+    return drawn if m == n0 else ~drawn
+
+
 def permutation_test(
     formula: str,
     data: pd.DataFrame,
@@ -400,18 +424,16 @@ def permutation_test(
         n_units = int(s.unit.max()) + 1
         ng0 = int(np.unique(s.unit[s.group == 0]).size)
     diffs = np.empty(reps)
-    for start in range(0, reps, _CHUNK):
-        r = min(_CHUNK, reps - start)
-        mats = np.empty((2 * r, eng.p, eng.p))
+    chunk = max(1, min(_CHUNK, _CHUNK_CELLS // n))  # the batch's float masks stay ~16 MB
+    for start in range(0, reps, chunk):
+        r = min(chunk, reps - start)
+        in_a = np.empty((r, n), dtype=bool)
         for i in range(r):
             if unit is None:
-                idx = rng.permutation(n)[:n0]
+                in_a[i] = draw_pseudo_group(rng, n, n0)
             else:
-                chosen = np.zeros(n_units, dtype=bool)
-                chosen[rng.permutation(n_units)[:ng0]] = True
-                idx = np.flatnonzero(chosen[s.unit])
-            mats[i], mats[r + i] = eng.cross_pair(idx)
-        bb = eng.solve(mats)
+                in_a[i] = draw_pseudo_group(rng, n_units, ng0)[s.unit]
+        bb = eng.solve(eng.cross_pairs(in_a))
         diffs[start:start + r] = bb[:r, j] - bb[r:, j]
     ok = np.isfinite(diffs)
     failed = int(reps - ok.sum())

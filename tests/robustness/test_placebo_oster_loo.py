@@ -132,3 +132,26 @@ def test_leave_one_out_equals_pyfixest_without_that_level():
         assert row["std_error"] == pytest.approx(m.se()["x"], rel=1e-6)
     r = loo.ranges()
     assert (r["min"] <= loo.headline).all() and (r["max"] >= loo.headline).all()
+
+
+def test_group_codes_equal_pandas_ngroup():
+    """The fast codes are pandas' sorted groupby numbering, missing parts -1."""
+    from nqp.robustness.fit import group_codes
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.choice(["x", "y", None, "b"], 500), "b": rng.integers(0, 5, 500).astype(float),
+                       "c": rng.choice([3, 1, 2], 500)})
+    df.loc[rng.random(500) < 0.1, "b"] = np.nan
+    for cols in (["a"], ["b"], ["c"], ["a", "b"], ["c", "a", "b"]):
+        ref = df.groupby(cols, sort=True, dropna=True).ngroup().to_numpy()
+        got = group_codes(df, cols)
+        assert np.array_equal(got < 0, np.isnan(ref))
+        assert np.array_equal(got[got >= 0], ref[~np.isnan(ref)])
+
+
+def test_within_year_permutations_keep_each_year_and_differ():
+    years = np.random.default_rng(1).integers(0, 6, 300)
+    perms = permutations(years, 20, np.random.default_rng(2), "within_year")
+    for p in perms:
+        assert np.array_equal(years[p], years) and np.array_equal(np.sort(p), np.arange(300))
+    assert len({p.tobytes() for p in perms}) == 20

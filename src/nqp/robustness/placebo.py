@@ -74,16 +74,16 @@ class PlaceboResult(ResultDisplay):
 
 
 def permutations(years: np.ndarray, draws: int, rng: np.random.Generator, mode: str) -> np.ndarray:
-    """(draws, n) index arrays: each row a random permutation within the ``years`` blocks."""
+    """(draws, n) index arrays: each row a random permutation within the ``years`` blocks
+    (``mode="pooled"``: across all rows). One ``Generator.permuted`` call per block shuffles
+    every draw's copy of it (Fisher–Yates, O(n) per draw)."""
     n = years.size
+    if mode == "pooled":
+        return rng.permuted(np.broadcast_to(np.arange(n), (draws, n)), axis=1)
     out = np.empty((draws, n), dtype=np.int64)
-    order0 = np.argsort(years, kind="stable")
-    for b in range(draws):
-        if mode == "pooled":
-            out[b] = rng.permutation(n)
-        else:
-            order1 = np.lexsort((rng.random(n), years))
-            out[b, order0] = order1
+    order = np.argsort(years, kind="stable")
+    for block in np.split(order, np.flatnonzero(np.diff(years[order])) + 1):
+        out[:, block] = rng.permuted(np.broadcast_to(block, (draws, block.size)), axis=1)
     return out
 
 

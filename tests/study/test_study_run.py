@@ -326,3 +326,20 @@ def test_folder_with_only_the_tables_table3_needs(demo, tmp_path, capsys):
     err = capsys.readouterr().err
     assert dropped in err and need[dropped][0] in err
     assert not (tmp_path / "out2").exists()
+
+
+def test_tests_on_worker_processes_equal_tests_in_process(demo, results):
+    """The group tests run on two worker processes while the models are fitted (as `nqp run`
+    does) give the p-values of running them one after another here (workers=1, the fixture)."""
+    from nqp.study.runner import PendingTests, finish_study, run_study
+    from nqp.study.spec import load_study
+
+    study = load_study("ai_nqp")
+    frame = pd.read_parquet(demo / "panel.parquet")
+    pending = PendingTests(study, frame, workers=2)
+    run = run_study(study, frame, tests=pending, wait=False)
+    assert run.tests == []  # not waited for yet
+    finish_study(run, pending)
+    mine = {t.test.id: (t.result.pvalue, t.result.count) for t in run.tests}
+    theirs = {t["id"]: (t["p_value"], t["count"]) for t in results["tests"]}
+    assert mine == theirs and len(mine) == 6

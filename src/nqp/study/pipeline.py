@@ -28,7 +28,7 @@ from nqp.atomic import atomic_write_text
 from nqp.errors import InputError
 from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
 from nqp.study.results_json import dumps, results_document
-from nqp.study.runner import StudyRun, run_study
+from nqp.study.runner import PendingTests, StudyRun, finish_study, run_study
 from nqp.study.spec import Study
 from nqp.study.stages import StageLog
 
@@ -134,15 +134,26 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                      f"{len(panel.built)} variables built, {len(panel.unbuilt)} not built")
             for name, why in panel.unbuilt.items():
                 log.warn(f"panel: {name}", f"not built: {why}")
-        with log.stage("models", f"models: {len(study.models)} models and {len(study.tests)} tests of "
-                                 f"{len(study.tables)} tables"):
-            run = run_study(study, panel.frame, workers=workers or 2)
-            log.add(run.warnings)
-            log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
-                     f"({run.seconds['models']:.2f} s), {len(run.tests)} tests ({run.seconds['tests']:.2f} s)")
-        robustness = None
-        if study.robustness is not None:
-            robustness = robustness_stage(study, panel, log)
+        # the group tests run on worker processes while this one fits the models and the robustness
+        pending = PendingTests(study, panel.frame, workers or 2)
+        try:
+            with log.stage("models", f"models: {len(study.models)} models of {len(study.tables)} tables "
+                                     f"({len(study.tests)} group tests started on worker processes)"):
+                run = run_study(study, panel.frame, tests=pending, wait=False)
+                model_records = len(run.warnings)
+                log.add(run.warnings)
+                log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
+                         f"({run.seconds['models']:.2f} s)")
+            robustness = None
+            if study.robustness is not None:
+                robustness = robustness_stage(study, panel, log)
+            with log.stage("tests", f"tests: {len(study.tests)} between-group tests"):
+                finish_study(run, pending)
+                log.add(run.warnings[model_records:])
+                log.info(f"  {sum(t.result is not None for t in run.tests)} of {len(run.tests)} tests computed "
+                         f"({run.seconds['tests']:.2f} s since they started)")
+        finally:
+            pending.close()
         with log.stage("write", "files: results.json, panel.parquet/csv/dta"):
             doc = results_document(run, panel, synthetic=synthetic, seed=seed, robustness=robustness, extra_warnings=[
                 w for w in log.warnings if not w.where.startswith(("model ", "test ", "models"))])

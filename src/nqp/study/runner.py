@@ -209,32 +209,71 @@ def _one_test(args: tuple[Study, pd.DataFrame, TestDef]) -> tuple[Any, list[str]
     return _captured(lambda: run_test(study, frame, t))
 
 
-def _run_tests(study: Study, frame: pd.DataFrame, workers: int) -> list[tuple[Any, list[str], str | None]]:
-    """Every test of the study, in order; on ``workers`` processes when there are several tests.
-    Each test has its own seed, so the results do not depend on how they are spread."""
-    tests = list(study.tests)
-    if workers <= 1 or len(tests) < 2:
-        return [_one_test((study, frame, t)) for t in tests]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+class PendingTests:
+    """The study's between-group tests, started on ``workers`` processes as soon as this is made,
+    so they run while the main process estimates the models (and, in ``nqp run``, the
+    robustness section); :meth:`results` waits for them. With one worker (or one test) they
+    run in this process when :meth:`results` is called. Each test has its own seed, so the
+    results do not depend on how they are spread."""
 
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    cols = sorted({c for t in tests for m in t.models for c in study.model(m).variables()} & set(frame.columns))
-    data = frame[cols]
-    with ProcessPoolExecutor(max_workers=min(workers, len(tests)), mp_context=mp.get_context(method)) as pool:
-        return list(pool.map(_one_test, [(study, data, t) for t in tests]))
+    __test__ = False
+
+    def __init__(self, study: Study, frame: pd.DataFrame, workers: int) -> None:
+        self.tests = list(study.tests)
+        self._args = [(study, frame, t) for t in self.tests]
+        self._pool: Any = None
+        self._futures: list[Any] = []
+        self._t0 = time.perf_counter()
+        self.seconds = 0.0
+        self._done: list[TestEntry] | None = None
+        if workers > 1 and len(self.tests) > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            cols = sorted({c for t in self.tests for m in t.models for c in study.model(m).variables()}
+                          & set(frame.columns))
+            data = frame[cols]
+            self._pool = ProcessPoolExecutor(max_workers=min(workers, len(self.tests)),
+                                             mp_context=mp.get_context(method))
+            self._futures = [self._pool.submit(_one_test, (study, data, t)) for t in self.tests]
+
+    def results(self) -> list[TestEntry]:
+        """Every test's entry, in the study's order (waits for the workers)."""
+        if self._done is None:
+            outs = ([f.result() for f in self._futures] if self._pool is not None
+                    else [_one_test(a) for a in self._args])
+            self.close()
+            self._done = [TestEntry(t, result=res, error=err, warnings=ws) for t, (res, ws, err) in zip(self.tests, outs)]
+            self.seconds = time.perf_counter() - self._t0
+        return self._done
+
+    def close(self) -> None:
+        """Stop the workers (queued tests are cancelled); safe to call more than once."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, workers: int = 1,
-              progress: Callable[[str], None] | None = None) -> StudyRun:
+              progress: Callable[[str], None] | None = None, tests: PendingTests | None = None,
+              wait: bool = True) -> StudyRun:
     """Estimate every model and test of ``study`` on the panel ``frame``.
 
-    ``workers``: processes for the between-group tests (each is a resampling loop).
+    ``workers``: processes for the between-group tests (each is a resampling loop); they start
+    before the models are estimated. ``tests``: tests already started (``PendingTests``);
+    ``wait=False`` returns without them, and :func:`finish_study` adds them later.
     ``strict``: a warning is an error (the run stops with :class:`nqp.errors.EstimationError`)."""
+    pending = tests if tests is not None else PendingTests(study, frame, workers)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    (entries, model_warnings, err) = _captured(lambda: run_models(study, frame))
+    try:
+        (entries, model_warnings, err) = _captured(lambda: run_models(study, frame))
+    except BaseException:
+        pending.close()
+        raise
     if err is not None:
+        pending.close()
         raise EstimationError(f"the models could not be run: {err}")
     seconds["models"] = time.perf_counter() - t0
     records: list[WarningRecord] = []
@@ -247,14 +286,6 @@ def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, worker
     records += [WarningRecord("models", w) for w in model_warnings if w not in known]
     if progress:
         progress(f"{sum(e.ok for e in entries)} of {len(entries)} columns estimated")
-    t1 = time.perf_counter()
-    tests: list[TestEntry] = []
-    for t, (res, ws, err) in zip(study.tests, _run_tests(study, frame, workers)):
-        tests.append(TestEntry(t, result=res, error=err, warnings=ws))
-        records += [WarningRecord(f"test {t.id}", w) for w in ws]
-        if err:
-            records.append(WarningRecord(f"test {t.id}", f"not computed: {err}"))
-    seconds["tests"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     for e in entries:
         table = next(t for t in study.tables if t.id == e.model.table)
@@ -265,8 +296,23 @@ def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, worker
         if e.wild_error:
             records.append(WarningRecord(f"model {e.model.id}", f"wild bootstrap not computed: {e.wild_error}"))
     seconds["wild_bootstrap"] = time.perf_counter() - t2
-    if progress and tests:
-        progress(f"{sum(x.result is not None for x in tests)} of {len(tests)} group tests")
-    if strict and records:
-        raise EstimationError("--strict: the run has warnings:\n" + "\n".join(f"  {r}" for r in records))
-    return StudyRun(study=study, entries=entries, tests=tests, warnings=records, seconds=seconds)
+    run = StudyRun(study=study, entries=entries, tests=[], warnings=records, seconds=seconds)
+    if wait:
+        finish_study(run, pending, strict=strict, progress=progress)
+    return run
+
+
+def finish_study(run: StudyRun, pending: PendingTests, *, strict: bool = False,
+                 progress: Callable[[str], None] | None = None) -> StudyRun:
+    """Add the between-group tests to ``run`` (waiting for their workers); apply ``strict``."""
+    run.tests = pending.results()
+    for t in run.tests:
+        run.warnings += [WarningRecord(f"test {t.test.id}", w) for w in t.warnings]
+        if t.error:
+            run.warnings.append(WarningRecord(f"test {t.test.id}", f"not computed: {t.error}"))
+    run.seconds["tests"] = pending.seconds
+    if progress and run.tests:
+        progress(f"{sum(x.result is not None for x in run.tests)} of {len(run.tests)} group tests")
+    if strict and run.warnings:
+        raise EstimationError("--strict: the run has warnings:\n" + "\n".join(f"  {r}" for r in run.warnings))
+    return run

@@ -26,6 +26,7 @@ from typing import Any
 
 from nqp.atomic import atomic_write_text
 from nqp.errors import InputError
+from nqp.study.background import BackgroundJobs
 from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
 from nqp.study.results_json import dumps, results_document
 from nqp.study.runner import PendingTests, StudyRun, finish_study, run_study
@@ -154,15 +155,21 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                          f"({run.seconds['tests']:.2f} s since they started)")
         finally:
             pending.close()
-        with log.stage("write", "files: results.json, panel.parquet/csv/dta"):
-            doc = results_document(run, panel, synthetic=synthetic, seed=seed, robustness=robustness, extra_warnings=[
-                w for w in log.warnings if not w.where.startswith(("model ", "test ", "models"))])
-            atomic_write_text(staging / "results.json", dumps(doc))
-            from nqp.panel.export import write_panel_files
-
-            write_panel_files(panel, staging, note=SYNTHETIC_BANNER if synthetic else None)
-        if report:
-            _report_stage(doc, staging, log)
+        # the panel files are written by a worker process while this one renders the report
+        panel_files = BackgroundJobs(min(workers or 2, 2))
+        try:
+            panel_files.submit(_write_panel_files, panel, staging, SYNTHETIC_BANNER if synthetic else None)
+            with log.stage("write", "files: results.json (panel.parquet/csv/dta started on a worker process)"):
+                doc = results_document(run, panel, synthetic=synthetic, seed=seed, robustness=robustness,
+                                       extra_warnings=[w for w in log.warnings
+                                                       if not w.where.startswith(("model ", "test ", "models"))])
+                atomic_write_text(staging / "results.json", dumps(doc))
+            if report:
+                _report_stage(doc, staging, log)
+            with log.stage("panel_files", "files: panel.parquet, panel.csv, panel.dta"):
+                panel_files.results()
+        finally:
+            panel_files.close()
         _write_manifest(staging, study, panel, log, data=data, db=db, seed=seed, synthetic=synthetic)
         log.info(f"total {log.total_seconds:.1f} s")
         atomic_write_text(staging / "run.log", "\n".join(log.lines) + "\n")
@@ -171,6 +178,12 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         folder.discard()
         raise
     return PipelineResult(out=final, run=run, panel=panel, results=doc, log=log)
+
+
+def _write_panel_files(panel: Any, staging: Path, note: str | None) -> None:
+    from nqp.panel.export import write_panel_files
+
+    write_panel_files(panel, staging, note=note)
 
 
 def _write_manifest(staging: Path, study: Study, panel: Any, log: StageLog, *, data: Path | None,

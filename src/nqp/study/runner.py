@@ -219,40 +219,32 @@ class PendingTests:
     __test__ = False
 
     def __init__(self, study: Study, frame: pd.DataFrame, workers: int) -> None:
-        self.tests = list(study.tests)
-        self._args = [(study, frame, t) for t in self.tests]
-        self._pool: Any = None
-        self._futures: list[Any] = []
-        self._t0 = time.perf_counter()
-        self.seconds = 0.0
-        self._done: list[TestEntry] | None = None
-        if workers > 1 and len(self.tests) > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+        from nqp.study.background import BackgroundJobs
 
-            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            cols = sorted({c for t in self.tests for m in t.models for c in study.model(m).variables()}
-                          & set(frame.columns))
-            data = frame[cols]
-            self._pool = ProcessPoolExecutor(max_workers=min(workers, len(self.tests)),
-                                             mp_context=mp.get_context(method))
-            self._futures = [self._pool.submit(_one_test, (study, data, t)) for t in self.tests]
+        self.tests = list(study.tests)
+        self._jobs = BackgroundJobs(min(workers, len(self.tests)) if len(self.tests) > 1 else 1)
+        self._done: list[TestEntry] | None = None
+        # the workers get only the columns the tests use
+        cols = sorted({c for t in self.tests for m in t.models for c in study.model(m).variables()} & set(frame.columns))
+        data = frame[cols] if self._jobs.workers > 1 else frame
+        for t in self.tests:
+            self._jobs.submit(_one_test, (study, data, t))
+
+    @property
+    def seconds(self) -> float:
+        """Wall time from the start of the tests to their last result."""
+        return self._jobs.seconds
 
     def results(self) -> list[TestEntry]:
         """Every test's entry, in the study's order (waits for the workers)."""
         if self._done is None:
-            outs = ([f.result() for f in self._futures] if self._pool is not None
-                    else [_one_test(a) for a in self._args])
-            self.close()
+            outs = self._jobs.results()
             self._done = [TestEntry(t, result=res, error=err, warnings=ws) for t, (res, ws, err) in zip(self.tests, outs)]
-            self.seconds = time.perf_counter() - self._t0
         return self._done
 
     def close(self) -> None:
         """Stop the workers (queued tests are cancelled); safe to call more than once."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._jobs.close()
 
 
 def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, workers: int = 1,

@@ -20,7 +20,7 @@ reason -- never dropped.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,12 +85,16 @@ class RowSet:
 
 
 def make_rowset(frame: pd.DataFrame, ok: np.ndarray, fe_terms: Sequence[Sequence[str]],
-                cluster_terms: Mapping[str, Sequence[str]]) -> RowSet:
+                cluster_terms: Mapping[str, Sequence[str]],
+                codes: Callable[[Sequence[str]], np.ndarray] | None = None) -> RowSet:
     """Rows where ``ok`` and every FE / cluster column is present; singletons dropped
-    iteratively (reghdfe); codes made dense. Raises NotEstimable for an empty sample."""
-    fe_raw = np.column_stack([group_codes(frame, t) for t in fe_terms]) if fe_terms else np.empty((len(frame), 0), np.int64)
+    iteratively (reghdfe); codes made dense. Raises NotEstimable for an empty sample.
+    ``codes(columns)``: :func:`group_codes` of ``frame`` (pass a memoized one when many row
+    sets are made from one frame, as the leave-one-out fits do)."""
+    codes = codes or (lambda cols: group_codes(frame, cols))
+    fe_raw = np.column_stack([codes(t) for t in fe_terms]) if fe_terms else np.empty((len(frame), 0), np.int64)
     cl_cols = sorted({c for cols in cluster_terms.values() for c in cols})
-    cl_raw = {c: group_codes(frame, [c]) for c in cl_cols}
+    cl_raw = {c: codes([c]) for c in cl_cols}
     keep = np.asarray(ok, dtype=bool).copy()
     if fe_raw.shape[1]:
         keep &= (fe_raw >= 0).all(axis=1)

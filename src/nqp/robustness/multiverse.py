@@ -210,7 +210,7 @@ def _fit_group(ctx: Context, sample: str, fe_text: str, ids: list[int], choices:
     for y in ys.values():
         ok &= np.isfinite(y)
     clusters_here = list(dict.fromkeys(choices[i].cluster for i in ids))
-    rowset = make_rowset(frame, ok, ctx.fe_terms(fe_text), cluster_terms)
+    rowset = make_rowset(frame, ok, ctx.fe_terms(fe_text), cluster_terms, codes=lambda c: var.codes(sample, c))
     r = rowset.rows
     raw = np.column_stack([*[xs[w][r] for w in wins_here], *[ys[k][r, None] for k in ys]])
     part = absorb(rowset, raw)
@@ -316,6 +316,7 @@ def build_design(ctx: Context, choice: Choice, *, exclude: tuple[str, Any] | Non
     if exclude is not None:
         col, value = exclude
         ok &= (frame[col] != value).to_numpy()
-    rowset = make_rowset(frame, ok, ctx.fe_terms(choice.fixed_effects), ctx.all_cluster_terms)
+    rowset = make_rowset(frame, ok, ctx.fe_terms(choice.fixed_effects), ctx.all_cluster_terms,
+                         codes=lambda c: var.codes(choice.sample, c))
     raw = np.column_stack([X[rowset.rows], y[rowset.rows]])
     return Design(choice, rowset, frame, names, raw, absorb(rowset, raw))

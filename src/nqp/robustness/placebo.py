@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -75,15 +76,34 @@ class PlaceboResult(ResultDisplay):
 
 def permutations(years: np.ndarray, draws: int, rng: np.random.Generator, mode: str) -> np.ndarray:
     """(draws, n) index arrays: each row a random permutation within the ``years`` blocks
-    (``mode="pooled"``: across all rows). One ``Generator.permuted`` call per block shuffles
-    every draw's copy of it (Fisher–Yates, O(n) per draw)."""
+    (``mode="pooled"``: across all rows): a Fisher–Yates shuffle of each block per draw, driven
+    by ``rng.random((draws, n))`` (swap position i with ⌊u·(i + 1)⌋), compiled."""
     n = years.size
     if mode == "pooled":
-        return rng.permuted(np.broadcast_to(np.arange(n), (draws, n)), axis=1)
+        codes = np.zeros(n, dtype=np.int64)
+    else:
+        codes = pd.factorize(years, sort=True)[0].astype(np.int64)
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(codes[order])) + 1, [n]]).astype(np.int64)
+    return _shuffle_blocks(order, starts, rng.random((draws, n)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _shuffle_blocks(order: np.ndarray, starts: np.ndarray, u: np.ndarray) -> np.ndarray:
+    draws, n = u.shape
     out = np.empty((draws, n), dtype=np.int64)
-    order = np.argsort(years, kind="stable")
-    for block in np.split(order, np.flatnonzero(np.diff(years[order])) + 1):
-        out[:, block] = rng.permuted(np.broadcast_to(block, (draws, block.size)), axis=1)
+    for b in range(draws):
+        perm = order.copy()
+        for k in range(starts.size - 1):
+            lo, hi = starts[k], starts[k + 1]
+            for i in range(hi - lo - 1, 0, -1):
+                j = int(u[b, lo + i] * (i + 1))
+                t = perm[lo + i]
+                perm[lo + i] = perm[lo + j]
+                perm[lo + j] = t
+        # row order[p] of the block takes the value of row perm[p] of the same block
+        for p in range(n):
+            out[b, order[p]] = perm[p]
     return out
 
 

@@ -29,7 +29,7 @@ With the baseline rule, 1% winsorizing and the panel's index method this reprodu
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,7 @@ class Variants:
         self._measured: dict[bool, pd.DataFrame] = {}
         self._wins: dict[tuple[str, float], pd.DataFrame] = {}
         self._index: dict[tuple, np.ndarray] = {}
+        self._codes: dict[tuple, np.ndarray] = {}
         self.notes: dict[str, list[str]] = {}
 
     @property
@@ -111,6 +112,15 @@ class Variants:
         if rule_text not in self._frames:
             self._frames[rule_text] = self._build(parse_sample_rule(rule_text))
         return self._frames[rule_text]
+
+    def codes(self, rule_text: str, columns: Sequence[str]) -> np.ndarray:
+        """:func:`nqp.robustness.fit.group_codes` of the rule's sample, computed once."""
+        from nqp.robustness.fit import group_codes
+
+        key = (rule_text, tuple(columns))
+        if key not in self._codes:
+            self._codes[key] = group_codes(self.frame(rule_text), columns)
+        return self._codes[key]
 
     def _measured_frame(self, with_financial: bool) -> pd.DataFrame:
         """Steps 1-3, shared by every rule with the same financial-industry switch."""

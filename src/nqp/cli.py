@@ -1,15 +1,19 @@
 """The ``nqp`` command. Thin: each sub-command lives in its part's ``command`` module.
 
 A command module exposes ``NAME`` (the sub-command), ``HELP`` (one line),
-``add_arguments(parser)`` and ``run(args) -> int``.
+``add_arguments(parser)`` and ``run(args) -> int``. ``NAME`` and ``HELP`` are literals: the
+command list and ``nqp --help`` read them from the module's source, and only the module of the
+command being run is imported (importing all of them cost seconds before any work began).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
+from dataclasses import dataclass
 from importlib import import_module
-from types import ModuleType
+from pathlib import Path
 
 from nqp import __version__
 from nqp.errors import NqpError
@@ -28,18 +32,48 @@ COMMAND_MODULES = (
 )
 
 
-def _available_commands() -> list[ModuleType]:
-    mods = []
-    for name in COMMAND_MODULES:
-        try:
-            mods.append(import_module(name))
-        except ModuleNotFoundError as exc:  # a part not built yet
-            if exc.name != name:
-                raise
-    return mods
+@dataclass(frozen=True)
+class _Command:
+    """A command module's ``NAME``s and ``HELP``, read from its source without importing it."""
+
+    module: str
+    names: tuple[str, ...]
+    help: str
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _literal_constants(source: str, wanted: tuple[str, ...]) -> dict[str, object]:
+    """The values of module-level ``NAME = <literal>`` assignments in ``source``."""
+    found: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id in wanted:
+            found[node.targets[0].id] = ast.literal_eval(node.value)
+    return found
+
+
+def _available_commands() -> list[_Command]:
+    root = Path(__file__).resolve().parent
+    commands = []
+    for module in COMMAND_MODULES:
+        path = root.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        if not path.is_file():  # a part not built yet
+            continue
+        consts = _literal_constants(path.read_text(encoding="utf-8"), ("NAME", "HELP"))
+        name = consts["NAME"]
+        names = tuple(name) if isinstance(name, (list, tuple)) else (str(name),)
+        commands.append(_Command(module, names, str(consts["HELP"])))
+    return commands
+
+
+def _chosen(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (the first word that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``nqp`` parser; only the command named in ``argv`` gets its arguments (and its
+    module imported); every command is listed with its help line."""
+    chosen = _chosen(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="nqp",
         description="Enterprise new quality productive forces (企业新质生产力) and AI innovation: "
@@ -47,17 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Start with `nqp demo` (the whole study on the synthetic data set).")
     parser.add_argument("--version", action="version", version=f"nqp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in _available_commands():
-        names = mod.NAME if isinstance(mod.NAME, (list, tuple)) else [mod.NAME]
-        for name in names:
-            p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
-            mod.add_arguments(p)
-            p.set_defaults(_run=mod.run, _name=name)
+    for cmd in _available_commands():
+        for name in cmd.names:
+            p = sub.add_parser(name, help=cmd.help, description=cmd.help)
+            if name == chosen:
+                mod = import_module(cmd.module)
+                mod.add_arguments(p)
+                p.set_defaults(_run=mod.run, _name=name)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

@@ -17,12 +17,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="multiplies the number of firms (1.0 = 4,600 firms, about 38,000 firm-years)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--pdf-reports", type=int, default=8, help="annual reports written as PDF (default 8)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes writing tables and reports (default: one per CPU; same files for any number)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
 def run(args: argparse.Namespace) -> int:
     s = write_synthetic(args.out, scale=args.scale, seed=args.seed, pdf_reports=args.pdf_reports,
-                        progress=not args.quiet)
+                        progress=not args.quiet, workers=args.workers)
     if not args.quiet:
         print(f"nqp synth: wrote {len(s.files)} files to {s.out_dir} in {s.seconds:.1f} s (SYNTHETIC data)")
         print(f"  firms {s.firms:,}; raw firm-years {s.firm_years:,}; after the paper's cleaning {s.firm_years_clean:,}")

@@ -4,7 +4,8 @@ Layout: title, table of contents (目录), sections 第一节 … with the board
 section named by vintage — 董事会报告 (FY ≤ 2015, with "一、管理层讨论与分析" inside it),
 经营情况讨论与分析 (FY 2016-2020), 管理层讨论与分析 (FY ≥ 2021) — followed by 监事会报告
 (FY ≤ 2012), 重要事项 (2013-2020) or 公司治理 (≥ 2021). Every ten text lines a running
-header ("<公司全称><年>年年度报告全文") and a page-number line are inserted.
+header ("<公司全称><年>年年度报告全文") and a page-number line are inserted. One report at a
+time: :mod:`nqp.synth.reports` draws, writes and sums the corpus.
 
 Keyword mentions are Poisson with the firm-year intensities of :mod:`nqp.synth.economics`
 (innovation awareness 高管创新意识, data assets 数据资产, AI words). About 8% are negated.
@@ -24,9 +25,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import deque
+from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 INNOVATION_WORDS = ("创新", "研发", "技术创新", "自主创新", "核心技术", "科技创新", "研发投入", "创新驱动",
                     "新产品", "专利")
@@ -120,170 +122,221 @@ def negated_count(text: str, term: str) -> int:
         start = i + len(term)
 
 
-class _Draws:
-    """Uniform draws for one report, consumed in order (pre-drawn with numpy for speed)."""
+def _sentence_table(terms: tuple[str, ...]) -> tuple[list[list[str]], list[list[str]]]:
+    """Every affirming and every negated sentence of each term (``[term][template]``)."""
+    table = _SENTENCES.get(terms)
+    if table is None:
+        table = _SENTENCES[terms] = ([[t.format(k=k) for t in AFFIRM] for k in terms],
+                                     [[t.format(k=k) for t in NEGATE] for k in terms])
+    return table
 
-    def __init__(self, row: list[float]) -> None:
-        self.u = itertools.cycle(row).__next__
 
-    def pick(self, seq):
-        return seq[int(self.u() * len(seq))]
+_SENTENCES: dict[tuple[str, ...], tuple[list[list[str]], list[list[str]]]] = {}
 
 
-def _keyword_sentences(d: _Draws, terms: tuple[str, ...], k: int, p_neg: float = 0.08) -> list[str]:
+def _keyword_sentences(u: Callable[[], float], terms: tuple[str, ...], k: int, p_neg: float = 0.08) -> list[str]:
+    """``k`` sentences naming a term of ``terms``, about ``p_neg`` of them negated; ``u`` gives
+    the report's next uniform draw (three per sentence: term, negated or not, template)."""
+    affirm, negate = _sentence_table(terms)
+    nt, na, nn = len(terms), len(AFFIRM), len(NEGATE)
     out = []
     for _ in range(k):
-        term = d.pick(terms)
-        tpl = d.pick(NEGATE) if d.u() < p_neg else d.pick(AFFIRM)
-        out.append(tpl.format(k=term))
+        j = int(u() * nt)
+        out.append(negate[j][int(u() * nn)] if u() < p_neg else affirm[j][int(u() * na)])
     return out
 
 
 PDF_LINES_PER_PAGE = 42  # body lines per PDF page (write_pdf)
 PDF_EDGE = 4  # lines at the top and bottom of a page that a reader may take for headers/footers
 _DIGIT_RUN = re.compile(r"\d+")
+_EDGE_KEYS: dict[str, str] = {}  # line -> its form compared at page edges (digits as #, no spaces)
+
+
+def _edge_key(line: str) -> str:
+    key = _EDGE_KEYS.get(line)
+    if key is None:
+        key = _EDGE_KEYS[line] = _DIGIT_RUN.sub("#", line.replace(" ", ""))
+    return key
 
 
 def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_innov: int, n_data: int,
                    n_ai: int, draws: list[float]) -> tuple[list[str], set[int], tuple[int, int]]:
     """Lines of one report, the indices of header/page lines, and the MD&A heading and
-    next-heading line indices."""
-    d = _Draws(draws)
+    next-heading line indices. ``draws``: the report's uniform draws, used in order (cycled)."""
+    u = itertools.cycle(draws).__next__
     secs = _sections(year)
     h = mdna_heading(year)
     mi = secs.index(h)
-    running = f"{full_name}{year}年年度报告全文"
-    dash = d.u() < 0.3
+    dash = u() < 0.3
     lines: list[str] = [full_name, f"{year}年年度报告", "", "目录"]
     for j, s in enumerate(secs):
         lines.append(f"第{_NUM[j]}节 {s} ...... {2 + 6 * j}")
     lines.append("")
-    noise: set[int] = set()
-    page = [1]
-    body_count = [0]
-
-    recent: list[str] = []
-    edge_page: dict[str, int] = {}
-
-    def add(line: str, required: bool = False) -> None:
-        # no sentence repeated within four lines: real reports do not, and pdfium drops a
-        # text run that repeats one drawn just above it
-        if line in recent and not required:
-            return
-        # nor at a PDF page edge on two pages: in a 2-3 page report that looks like a running
-        # header/footer (a line near the top or bottom of more than half of the pages)
-        slot = len(lines) - len(noise)  # position among the lines drawn in the PDF body
-        pos, pg = slot % PDF_LINES_PER_PAGE, slot // PDF_LINES_PER_PAGE
-        if pos < PDF_EDGE or pos >= PDF_LINES_PER_PAGE - PDF_EDGE:
-            key = _DIGIT_RUN.sub("#", line.replace(" ", ""))
-            if edge_page.setdefault(key, pg) != pg and not required:
-                return
-        recent.append(line)
-        del recent[:-4]
-        lines.append(line)
-        body_count[0] += 1
-        if body_count[0] % 10 == 0:
-            page[0] += 1
-            lines.append(f"- {page[0]} -" if dash else str(page[0]))
-            noise.add(len(lines) - 1)
-            lines.append(running)
-            noise.add(len(lines) - 1)
-
-    n_data_overview = int(round(n_data * 0.3 * d.u()))
-    bounds = [0, 0]
+    # the body as drafted (every line, with "required" flags), then laid out on pages
+    draft: list[str] = []
+    required: list[bool] = []
+    marks = [0, 0]  # draft positions of the MD&A heading and of the next section's heading
+    n_data_overview = int(round(n_data * 0.3 * u()))
+    nf, no = len(FILLER), len(OTHER_SECTION_FILLER) - 1
     for j, s in enumerate(secs):
         if j == mi:
-            bounds[0] = len(lines)
+            marks[0] = len(draft)
         elif j == mi + 1:
-            bounds[1] = len(lines)
-        add(f"第{_NUM[j]}节 {s}", required=True)
+            marks[1] = len(draft)
+        draft.append(f"第{_NUM[j]}节 {s}")
+        required.append(True)
         if j == 0:
-            add(OTHER_SECTION_FILLER[0])
+            draft.append(OTHER_SECTION_FILLER[0])
+            required.append(False)
         elif j == 1:
-            add("一、公司信息", required=True)
-            add(f"股票简称：{short_name}  股票代码：{stkcd}", required=True)
-            add(f"公司的中文名称：{full_name}", required=True)
-            for ln in _keyword_sentences(d, DATA_WORDS, n_data_overview):
-                add(ln)
-            add(d.pick(FILLER))
+            draft += ("一、公司信息", f"股票简称：{short_name}  股票代码：{stkcd}", f"公司的中文名称：{full_name}")
+            required += (True, True, True)
+            kw = _keyword_sentences(u, DATA_WORDS, n_data_overview)
+            kw.append(FILLER[int(u() * nf)])
+            draft += kw
+            required += [False] * len(kw)
         elif j == mi:
             # MD&A length roughly fixed: data/AI sentences replace filler (no dilution of
             # the innovation-keyword share by AI disclosure)
-            n_fill = max(3, 6 + int(d.u() * 8) - (n_data - n_data_overview + n_ai) // 2)
-            body = [d.pick(FILLER) for _ in range(n_fill)]
-            kw = (_keyword_sentences(d, INNOVATION_WORDS, n_innov)
-                  + _keyword_sentences(d, DATA_WORDS, n_data - n_data_overview)
-                  + _keyword_sentences(d, AI_WORDS, n_ai))
+            n_fill = max(3, 6 + int(u() * 8) - (n_data - n_data_overview + n_ai) // 2)
+            body = [FILLER[int(u() * nf)] for _ in range(n_fill)]
+            kw = (_keyword_sentences(u, INNOVATION_WORDS, n_innov)
+                  + _keyword_sentences(u, DATA_WORDS, n_data - n_data_overview)
+                  + _keyword_sentences(u, AI_WORDS, n_ai))
             for ln in kw:
-                body.insert(int(d.u() * (len(body) + 1)), ln)
-            head = ["一、管理层讨论与分析", "（一）概述"] if h == "董事会报告" else ["一、概述"]
-            for ln in head:
-                add(ln, required=True)
-            for ln in body[: len(body) // 2]:
-                add(ln)
-            add("二、主营业务分析", required=True)
-            for ln in body[len(body) // 2:]:
-                add(ln)
+                body.insert(int(u() * (len(body) + 1)), ln)
+            head = ("一、管理层讨论与分析", "（一）概述") if h == "董事会报告" else ("一、概述",)
+            half = len(body) // 2
+            draft += head
+            required += (True,) * len(head)
+            draft += body[:half]
+            required += [False] * half
+            draft.append("二、主营业务分析")
+            required.append(True)
+            draft += body[half:]
+            required += [False] * (len(body) - half)
         else:
-            for _ in range(1 + int(d.u() * 3)):
-                add(d.pick(OTHER_SECTION_FILLER[1:]))
+            k = 1 + int(u() * 3)
+            draft += [OTHER_SECTION_FILLER[1 + int(u() * no)] for _ in range(k)]
+            required += [False] * k
     # closing lines (signature page), unique in the report: the last lines of the last PDF
     # page never repeat a line at another page's edge
-    add(f"（本页无正文，为{full_name}{year}年年度报告签字页）", required=True)
-    add(f"{full_name}董事会", required=True)
-    add(f"{year + 1}年{1 + (year + int(stkcd)) % 4}月{10 + int(stkcd) % 19}日", required=True)
-    return lines, noise, (bounds[0], bounds[1])
+    draft += (f"（本页无正文，为{full_name}{year}年年度报告签字页）", f"{full_name}董事会",
+              f"{year + 1}年{1 + (year + int(stkcd)) % 4}月{10 + int(stkcd) % 19}日")
+    required += (True, True, True)
+    noise, bounds = _lay_out(lines, draft, required, marks, f"{full_name}{year}年年度报告全文", dash)
+    return lines, noise, bounds
+
+
+def _lay_out(lines: list[str], draft: list[str], required: list[bool], marks: list[int], running: str,
+             dash: bool) -> tuple[set[int], tuple[int, int]]:
+    """Append the drafted body to ``lines``: a running header and a page number after every
+    ten body lines, a line that is not ``required`` left out where it would repeat one of the
+    four lines before it, or stand at a PDF page edge (:data:`PDF_EDGE` lines) when it stood at
+    the edge of another page. Returns the header/page line indices and the ``lines`` indices
+    of the drafted lines at ``marks``."""
+    noise: set[int] = set()
+    bounds = [0, 0]
+    page = 1
+    count = 0
+    slot = len(lines)  # position of the next line among the lines drawn in the PDF body (no noise)
+    recent: deque[str] = deque(maxlen=4)
+    edge_page: dict[str, int] = {}
+    per_page, lo, hi = PDF_LINES_PER_PAGE, PDF_EDGE, PDF_LINES_PER_PAGE - PDF_EDGE
+    for seg, (start, stop) in enumerate(((0, marks[0]), (marks[0], marks[1]), (marks[1], len(draft)))):
+        if seg:
+            bounds[seg - 1] = len(lines)
+        for i in range(start, stop):
+            line = draft[i]
+            req = required[i]
+            # no sentence repeated within four lines: real reports do not, and pdfium drops a
+            # text run that repeats one drawn just above it
+            if not req and line in recent:
+                continue
+            # nor at a PDF page edge on two pages: in a 2-3 page report that looks like a
+            # running header/footer (a line near the top or bottom of more than half of the pages)
+            pos = slot % per_page
+            if pos < lo or pos >= hi:
+                pg = slot // per_page
+                if edge_page.setdefault(_edge_key(line), pg) != pg and not req:
+                    continue
+            recent.append(line)
+            lines.append(line)
+            slot += 1
+            count += 1
+            if count % 10 == 0:
+                page += 1
+                lines.append(f"- {page} -" if dash else str(page))
+                lines.append(running)
+                noise.add(len(lines) - 2)
+                noise.add(len(lines) - 1)
+    return noise, (bounds[0], bounds[1])
 
 
 def _nchars(text: str) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
 
 
-def line_vector(line: str) -> np.ndarray:
+_ANY_TERM = re.compile("|".join(map(re.escape, ALL_TERMS)))
+
+
+def line_vector(line: str) -> list[int]:
     """[characters without whitespace, count of each term, negated count of each term] of one
     line. Counts are additive over lines because no term spans a line break."""
-    v = np.zeros(1 + 2 * len(ALL_TERMS), dtype=np.int64)
+    k = len(ALL_TERMS)
+    v = [0] * (1 + 2 * k)
     v[0] = _nchars(line)
+    if _ANY_TERM.search(line) is None:  # most lines: no term at all
+        return v
     for j, term in enumerate(ALL_TERMS):
         c = line.count(term)
         if c:
             v[1 + j] = c
-            v[1 + len(ALL_TERMS) + j] = negated_count(line, term)
+            v[1 + k + j] = negated_count(line, term)
     return v
 
 
-class _LineIndex:
-    """Interns lines; the truth of a report is the sum of its lines' vectors."""
+_VECTORS: dict[str, list[int]] = {}  # line -> line_vector(line), for all the indexes of a process
+
+
+class LineIndex(dict):
+    """Interns lines (``index[line]`` is its id); the truth of a report is the sum of its
+    lines' vectors. Id 0 is the empty line, whose vector is zero."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.vectors: list[np.ndarray] = []
+        super().__init__()
+        self.vectors: list[list[int]] = []
+        self[""]  # noqa: B018 -- interns the empty line as id 0
 
-    def id(self, line: str) -> int:
-        i = self.ids.get(line)
-        if i is None:
-            i = self.ids[line] = len(self.vectors)
-            self.vectors.append(line_vector(line))
+    def __missing__(self, line: str) -> int:
+        i = self[line] = len(self.vectors)
+        vec = _VECTORS.get(line)
+        if vec is None:
+            vec = _VECTORS[line] = line_vector(line)
+        self.vectors.append(vec)
         return i
 
     def sums(self, ids: list[int], offsets: list[int]) -> np.ndarray:
         """Per report (rows delimited by ``offsets`` into ``ids``) the sum of its line vectors."""
         from scipy import sparse
 
-        mat = np.vstack(self.vectors)
+        mat = np.array(self.vectors, dtype=np.int64)
         indptr = np.append(np.asarray(offsets, dtype=np.int64), len(ids))
         inc = sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), np.asarray(ids, dtype=np.int64), indptr),
                                 shape=(len(offsets), len(self.vectors)))
         return np.asarray(inc @ mat)
 
 
-def report_line_ids(index: _LineIndex, lines: list[str], noise: set[int],
+def report_line_ids(index: LineIndex, lines: list[str], noise: set[int],
                     bounds: tuple[int, int]) -> tuple[list[int], list[int]]:
-    """Line ids of the MD&A body and of the full report (header/page/empty lines excluded)."""
+    """Line ids of the MD&A body and of the full report; header/page lines count as the empty
+    line (a zero vector, as empty lines are), so they add nothing to the sums."""
     start, end = bounds
-    full = [index.id(ln) if ln and i not in noise else -1 for i, ln in enumerate(lines)]
-    body = [k for k in full[start + 1:end] if k >= 0]
-    return body, [k for k in full if k >= 0]
+    counted = lines.copy()
+    for i in noise:
+        counted[i] = ""
+    full = [index[ln] for ln in counted]
+    return full[start + 1:end], full
 
 
 def write_pdf(lines: list[str], noise: set[int], running: str) -> bytes:
@@ -317,73 +370,3 @@ def write_pdf(lines: list[str], noise: set[int], running: str) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
-
-
-def build_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng: np.random.Generator,
-                  *, pdf_count: int = 8, announce: pd.DataFrame | None = None) -> tuple[list[tuple[str, bytes]], pd.DataFrame]:
-    """All reports as (relative path, bytes) and the truth frame (one row per report)."""
-    s = p[p["in_sample"]].reset_index(drop=True)
-    fi = s["firm"].to_numpy()
-    years = s["year"].to_numpy()
-    n = len(s)
-    n_innov = rng.poisson(s["lam_innov"].to_numpy())
-    n_data = rng.poisson(s["lam_data"].to_numpy())
-    n_ai = rng.poisson(s["lam_aiword"].to_numpy())
-    draws = rng.random((n, 192))
-    gbk = rng.random(n) < 0.2
-    missing = rng.random(n) < 0.004
-    pdf_idx = set(rng.choice(np.flatnonzero(~missing), size=min(pdf_count, int((~missing).sum())), replace=False).tolist())
-    stk = firms["stkcd"].to_numpy()[fi]
-    cy = firms["name_change_year"].to_numpy()[fi]
-    full = np.where((cy > 0) & (years < cy), firms["former_full_name"].to_numpy()[fi], firms["full_name"].to_numpy()[fi])
-    nm = names.set_index(["firm", "year"])["short_name"]
-    short = nm.reindex(pd.MultiIndex.from_arrays([fi, years])).to_numpy()
-    ann = {}
-    if announce is not None:
-        a = announce[announce["report_type"] == 4]  # IAR_Rept: 4 = 年报
-        ann = dict(zip(zip(a["stkcd"], a["accper"].str[:4].astype(int)), a["announce_date"]))
-    files: list[tuple[str, bytes]] = []
-    meta: list[tuple] = []
-    index = _LineIndex()
-    m_ids: list[int] = []
-    m_off: list[int] = []
-    f_ids: list[int] = []
-    f_off: list[int] = []
-    for i in range(n):
-        if missing[i]:
-            continue
-        lines, noise, bounds = compose_report(stk[i], int(years[i]), full[i], short[i], int(n_innov[i]),
-                                              int(n_data[i]), int(n_ai[i]), draws[i].tolist())
-        body, whole = report_line_ids(index, lines, noise, bounds)
-        m_off.append(len(m_ids))
-        m_ids += body
-        f_off.append(len(f_ids))
-        f_ids += whole
-        if i in pdf_idx:
-            running = f"{full[i]}{years[i]}年年度报告全文"
-            if len(pdf_idx) > 1 and i % 2 == 0 and (stk[i], int(years[i])) in ann:
-                name = f"{stk[i]}_{years[i]}_{short[i].replace('*', '')}_{years[i]}年年度报告_{ann[(stk[i], int(years[i]))]}.pdf"
-            else:
-                name = f"{stk[i]}_{years[i]}.pdf"
-            files.append((f"reports/{name}", write_pdf(lines, noise, running)))
-            fmt, enc = "pdf", ""
-        else:
-            text = "\n".join(lines) + "\n"
-            enc = "gbk" if gbk[i] else "utf-8"
-            name = f"{stk[i]}_{years[i]}.txt"
-            files.append((f"reports/{name}", text.encode(enc)))
-            fmt = "txt"
-        meta.append((stk[i], int(years[i]), f"reports/{name}", fmt, enc, mdna_heading(int(years[i])),
-                     next_heading(int(years[i]))))
-    tr = pd.DataFrame(meta, columns=["stkcd", "year", "file", "format", "encoding", "mdna_heading", "next_heading"])
-    ms, fs = index.sums(m_ids, m_off), index.sums(f_ids, f_off)
-    tr["mdna_chars"], tr["full_chars"] = ms[:, 0], fs[:, 0]
-    k = len(ALL_TERMS)
-    for j, term in enumerate(ALL_TERMS):
-        tr[f"mdna:{term}"] = ms[:, 1 + j]
-        tr[f"full:{term}"] = fs[:, 1 + j]
-        tr[f"mdna_neg:{term}"] = ms[:, 1 + k + j]
-    tr["innov_kw_chars_mdna"] = sum(tr[f"mdna:{w}"] * len(w) for w in INNOVATION_WORDS)
-    tr["data_kw_count_full"] = sum(tr[f"full:{w}"] for w in DATA_WORDS)
-    tr["ai_kw_count_full"] = sum(tr[f"full:{w}"] for w in AI_WORDS)
-    return files, tr

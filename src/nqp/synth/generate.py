@@ -14,12 +14,12 @@ Deterministic: each component draws from ``default_rng([seed, k])`` with a fixed
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import shutil
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +28,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from nqp import __version__
 from nqp.errors import InputError
-from nqp.synth import assetnotes, documents, economics, firmdata, latent, patents, regional, statements
+from nqp.synth import assetnotes, documents, economics, firmdata, latent, patents, regional, reports, statements
 from nqp.synth.calibration import FIRMS_AT_SCALE_1
 from nqp.atomic import atomic_write_bytes
-from nqp.synth.writers import FileFormat, write_table
+from nqp.synth.outfiles import Written, table_job
+from nqp.synth.pool import default_workers, job_pool
+from nqp.synth.writers import FileFormat, export_columns, load_spec
 
 DEFAULT_SEED = 20240501
 STREAMS = {"regional": 1, "firms": 2, "subs": 3, "economics": 4, "statements": 5, "firmdata": 6,
@@ -71,34 +72,6 @@ class SynthSummary:
     warnings: list[str] = field(default_factory=list)  # none today; the stage-report interface
 
 
-class _Out:
-    """Collects written files and their sha256 for the manifest."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.hashes: dict[str, tuple[int, str]] = {}
-
-    def put(self, rel: str, data: bytes, *, atomic: bool = True) -> None:
-        path = self.root / rel
-        if atomic:
-            atomic_write_bytes(path, data)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        self.hashes[rel] = (len(data), hashlib.sha256(data).hexdigest())
-
-    def table(self, df: pd.DataFrame, name: str) -> None:
-        fmt = FORMATS.get(name, FileFormat())
-        for p in write_table(df, name, self.root, fmt):
-            data = p.read_bytes()
-            self.hashes[p.relative_to(self.root).as_posix()] = (len(data), hashlib.sha256(data).hexdigest())
-
-    def parquet(self, rel: str, df: pd.DataFrame) -> None:
-        buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
-        self.put(rel, buf.getvalue())
-
-
 def _check_out_dir(out: Path) -> None:
     if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
         raise InputError("output folder is not empty and holds no synthetic manifest.json; "
@@ -111,13 +84,18 @@ def _step(progress, task, msg: str) -> None:
 
 
 def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int = DEFAULT_SEED,
-                    pdf_reports: int = 8, progress: bool = True) -> SynthSummary:
+                    pdf_reports: int = 8, progress: bool = True, workers: int | None = None) -> SynthSummary:
     """Write the synthetic raw exports to ``out_dir``; deterministic for ``(scale, seed)``.
 
     ``scale`` multiplies the number of firms (4,600 at 1.0: ≈38,000 raw firm-years 2010-2022).
+    ``workers``: processes that write the tables and the annual reports while this one draws
+    the data and the patents (default: one per CPU; 1 = all in this process). The files are
+    the same for any number of workers.
     """
     if not (scale > 0):
         raise InputError(f"scale must be positive, got {scale!r}", variable="scale")
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers!r}", variable="workers")
     t0 = time.perf_counter()
     out = Path(out_dir)
     _check_out_dir(out)
@@ -134,8 +112,16 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         bar = Progress(TextColumn("[bold]nqp synth[/bold] {task.description}"), BarColumn(), TimeElapsedColumn())
         bar.start()
         task = bar.add_task("latent traits", total=8)
+    n_workers = default_workers() if workers is None else workers
+    pool = job_pool(n_workers)
     try:
-        o = _Out(out)
+        o = Written(out)
+        pending: list[Future] = []
+
+        def table(df: pd.DataFrame, name: str) -> None:
+            df = export_columns(df, load_spec(name))  # less to send to the worker
+            pending.append(pool.submit(table_job, out, df, name, FORMATS.get(name, FileFormat())))
+
         n = max(20, int(round(FIRMS_AT_SCALE_1 * scale)))
         reg = regional.regional_tables(rng("regional"))
         r = rng("firms")
@@ -149,49 +135,60 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         acc = statements.accounts(p, firms, rs)
         rows = statements.statement_rows(acc, firms, rs)
         opening = statements.opening_rows(acc, firms, rs)
-        o.table(pd.concat([rows, opening], ignore_index=True).sort_values(["stkcd", "accper", "typrep"],
-                                                                         kind="stable"), "balance_sheet")
-        o.table(rows, "income_statement")
-        o.table(rows, "cash_flow_direct")
-        o.table(rows, "cash_flow_indirect")
-        o.table(rows[rows["typrep"] == "A"], "valuation")
+        table(rows[rows["typrep"] == "A"], "valuation")  # the slowest file (.xls): first in the queue
+        table(pd.concat([rows, opening], ignore_index=True).sort_values(["stkcd", "accper", "typrep"],
+                                                                       kind="stable"), "balance_sheet")
+        table(rows, "income_statement")
+        table(rows, "cash_flow_direct")
+        table(rows, "cash_flow_indirect")
         ann = statements.report_dates(panel, firms, rs)
-        o.table(ann, "report_dates")
+        table(ann, "report_dates")
         _step(bar, task, "firm tables")
 
         rf = rng("firmdata")
         stk = firms["stkcd"].to_numpy()[p["firm"].to_numpy()]
         names = firmdata.year_end_names(firms, p, rf)
-        o.table(firmdata.company_profile(firms, names), "company_profile")
-        o.table(firmdata.name_changes(firms), "name_changes")
-        o.table(names.sort_values(["stkcd", "end_date"], kind="stable"), "short_name_annual")
+        table(firmdata.company_profile(firms, names), "company_profile")
+        table(firmdata.name_changes(firms), "name_changes")
+        table(names.sort_values(["stkcd", "end_date"], kind="stable"), "short_name_annual")
         rd = firmdata.rd_spending(p, acc, stk, rf)
-        o.table(rd, "rd_spending")
-        o.table(rd.rename(columns={"end_date": "accper"}), "rd_expense_items")
+        table(rd, "rd_spending")
+        table(rd.rename(columns={"end_date": "accper"}), "rd_expense_items")
         emp = firmdata.employee_structure(p, acc, stk, rf)
-        o.table(emp, "employee_structure")
-        o.table(firmdata.management_shareholding(p, stk, rf), "management_shareholding")
-        o.table(firmdata.institutional_ownership(p, stk, rf), "institutional_ownership")
+        table(emp, "employee_structure")
+        table(firmdata.management_shareholding(p, stk, rf), "management_shareholding")
+        table(firmdata.institutional_ownership(p, stk, rf), "institutional_ownership")
         seg = firmdata.revenue_by_region(p, acc, stk, rf)
-        o.table(seg, "revenue_by_region")
-        o.table(firmdata.dividends(p, acc, stk), "dividends")
+        table(seg, "revenue_by_region")
+        table(firmdata.dividends(p, acc, stk), "dividends")
         sub_rows = firmdata.subsidiary_rows(p, subs, firms["stkcd"].to_numpy())
-        o.table(sub_rows, "subsidiaries")
+        table(sub_rows, "subsidiaries")
         energy = firmdata.energy_use(p, firms, stk, rf)
-        o.table(energy, "energy_use")
+        table(energy, "energy_use")
         items, aiinvest = assetnotes.asset_items(p, acc, stk, rng("asset_notes"))
-        o.table(items, "asset_items")
+        table(items, "asset_items")
         for name, df in reg.items():
-            o.table(df, name)
+            table(df, name)
+
+        # the reports after the tables: many small jobs last keep the workers evenly busy
+        chunk = min(1000, max(50, int(p["in_sample"].sum()) // (8 * n_workers)))  # ~8 jobs a worker
+        plan = reports.plan_reports(p, firms, names, rng("reports"), pdf_count=pdf_reports, announce=ann,
+                                    chunk_size=chunk)
+        staging = _fresh_folder(out / ".reports.tmp")
+        chunks = [pool.submit(reports.render_chunk, c, staging) for c in plan.chunks]
         _step(bar, task, "patents")
 
         recs, fnames, ptruth = patents.build_patents(p, firms, subs, rng("patents"))
         _write_patents(o, recs, fnames)
+        for f in pending:
+            o.hashes.update(f.result())
         _step(bar, task, "annual reports")
 
-        files, rtruth = documents.build_reports(p, firms, names, rng("reports"), pdf_count=pdf_reports,
-                                                announce=ann)
-        _write_reports(o, out, files)
+        results = [f.result() for f in chunks]
+        for res in results:
+            o.hashes.update(res.hashes)
+        _swap_in(staging, out / "reports")
+        rtruth = reports.report_truth(plan.meta, results)
         _step(bar, task, "truth and manifest")
 
         fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
@@ -205,13 +202,18 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
              "energy_tce_per_unit": firmdata.TCE_FACTORS}, ensure_ascii=False, indent=1).encode("utf-8"))
         o.put("README_SYNTHETIC.txt", _readme(seed, scale).encode("utf-8"))
         summary = SynthSummary(out, int(seed), float(scale), n, int(p["in_sample"].sum()), n_clean,
-                               len(recs), len(files), sorted(o.hashes) + ["manifest.json"])
+                               len(recs), len(plan.meta), sorted(o.hashes) + ["manifest.json"])
         manifest = {"synthetic": True, "generator": "nqp synth", "version": __version__, "seed": int(seed),
                     "scale": float(scale), "firms": n, "firm_years_raw": summary.firm_years,
-                    "firm_years_clean": n_clean, "patent_records": len(recs), "reports": len(files),
+                    "firm_years_clean": n_clean, "patent_records": len(recs), "reports": len(plan.meta),
                     "files": [{"path": k, "bytes": v[0], "sha256": v[1]} for k, v in sorted(o.hashes.items())]}
         atomic_write_bytes(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
         _step(bar, task, "done")
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         if bar is not None:
             bar.stop()
@@ -219,7 +221,7 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
     return summary
 
 
-def _write_patents(o: _Out, recs: pa.Table, fnames: pd.DataFrame) -> None:
+def _write_patents(o: Written, recs: pa.Table, fnames: pd.DataFrame) -> None:
     """IncoPat exports (UTF-8 with BOM) split by application year into three files."""
     year = pc.cast(pc.utf8_slice_codeunits(recs["申请日"], 0, 4), pa.int64())
     for lo, hi in ((2010, 2014), (2015, 2018), (2019, 2022)):
@@ -236,27 +238,25 @@ def _write_patents(o: _Out, recs: pa.Table, fnames: pd.DataFrame) -> None:
     o.put("patents/firm_names.csv", buf.getvalue().encode("utf-8"))
 
 
-def _write_reports(o: _Out, out: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write all reports into a temporary folder and swap it in (atomic for the folder)."""
-    tmp = out / ".reports.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    for rel, data in files:
-        name = rel.split("/", 1)[1]
-        with open(tmp / name, "wb") as fh:
-            fh.write(data)
-        o.hashes[rel] = (len(data), hashlib.sha256(data).hexdigest())
-    final = out / "reports"
+def _fresh_folder(path: Path) -> Path:
+    """``path`` as a new empty folder (a leftover of an interrupted run is removed)."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir()
+    return path
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Move the finished folder ``staging`` to ``final``, replacing a previous one whole."""
     if final.exists():
-        old = out / ".reports.old"
+        old = final.with_name(".reports.old")
         if old.exists():
             shutil.rmtree(old)
         os.replace(final, old)
-        os.replace(tmp, final)
+        os.replace(staging, final)
         shutil.rmtree(old)
     else:
-        os.replace(tmp, final)
+        os.replace(staging, final)
 
 
 def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,

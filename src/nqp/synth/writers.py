@@ -103,6 +103,13 @@ def export_frame(df: pd.DataFrame, spec: TableMapping) -> tuple[list[FieldSpec],
     return cols, out
 
 
+def export_columns(df: pd.DataFrame, spec: TableMapping) -> pd.DataFrame:
+    """The columns of ``df`` that the export of ``spec`` reads (the fields of its mapping),
+    e.g. to send a table to a worker process without the rest of a wide frame."""
+    wanted = {f.name for f in spec.fields}
+    return df[[c for c in df.columns if c in wanted]]
+
+
 def _melt(df: pd.DataFrame, spec: TableMapping) -> tuple[list[FieldSpec], pd.DataFrame]:
     lg = spec.long
     keys = [f for f in spec.read_fields]

@@ -1,0 +1,54 @@
+"""The files a synth run writes, each with its size and sha256 for ``manifest.json``.
+
+A :class:`Written` is used in the main process and in each worker process: a worker's
+``hashes`` go back to the main process, which merges them into the manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from nqp.atomic import atomic_write_bytes
+from nqp.synth.writers import FileFormat, write_table
+
+
+def digest(data: bytes) -> tuple[int, str]:
+    """(size, sha256 hex) of a file's bytes, as the manifest lists them."""
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+class Written:
+    """Writes files under ``root`` and collects their digests (``hashes``, by relative path)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hashes: dict[str, tuple[int, str]] = {}
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Write ``data`` to ``root/rel`` (atomically)."""
+        atomic_write_bytes(self.root / rel, data)
+        self.hashes[rel] = digest(data)
+
+    def table(self, df: pd.DataFrame, name: str, fmt: FileFormat) -> None:
+        """Write warehouse table ``name`` as its vendor export (and ``[DES]`` sidecar)."""
+        for p in write_table(df, name, self.root, fmt):
+            self.hashes[p.relative_to(self.root).as_posix()] = digest(p.read_bytes())
+
+    def parquet(self, rel: str, df: pd.DataFrame) -> None:
+        """Write ``df`` as Parquet (no index)."""
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+        self.put(rel, buf.getvalue())
+
+
+def table_job(root: Path, df: pd.DataFrame, name: str, fmt: FileFormat) -> dict[str, tuple[int, str]]:
+    """Write one table (in a worker process) and return the digests of its files."""
+    out = Written(root)
+    out.table(df, name, fmt)
+    return out.hashes

@@ -1,0 +1,158 @@
+"""The annual-report corpus (``reports/``) and its truth, rendered in chunks on worker processes.
+
+:func:`plan_reports` makes every random draw of every report up front, from the one
+``reports`` generator and in firm-year order (in the main process), so that the reports of a
+chunk are a function of the chunk alone: the files do not depend on how the reports are cut
+into chunks or on how many processes render them. :func:`render_chunk` composes a chunk's
+reports (:mod:`nqp.synth.documents`), writes their files and returns their hashes and truth
+sums; :func:`report_truth` puts the chunks' sums into ``truth/report_keywords.parquet``'s frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nqp.synth.documents import (AI_WORDS, ALL_TERMS, DATA_WORDS, INNOVATION_WORDS, LineIndex, compose_report,
+                                 mdna_heading, next_heading, report_line_ids, write_pdf)
+from nqp.synth.outfiles import digest
+
+DRAWS_PER_REPORT = 192
+META_COLUMNS = ["stkcd", "year", "file", "format", "encoding", "mdna_heading", "next_heading"]
+
+
+@dataclass
+class ReportChunk:
+    """The inputs of consecutive reports: one entry per report in each list."""
+
+    stkcd: list[str]
+    year: list[int]
+    full_name: list[str]
+    short_name: list[str]
+    n_innov: list[int]
+    n_data: list[int]
+    n_ai: list[int]
+    draws: np.ndarray  # (reports, DRAWS_PER_REPORT) uniform draws
+    file: list[str]  # name in reports/
+    encoding: list[str]  # "utf-8" or "gbk"; "" for a PDF
+
+
+@dataclass
+class ChunkResult:
+    """What :func:`render_chunk` wrote: ``hashes`` by relative path, and per report the summed
+    line vectors of the MD&A body and of the whole report (see :func:`documents.line_vector`)."""
+
+    hashes: dict[str, tuple[int, str]]
+    mdna: np.ndarray
+    full: np.ndarray
+
+
+@dataclass
+class ReportPlan:
+    """The chunks to render and the truth's descriptive columns (one row per report)."""
+
+    chunks: list[ReportChunk]
+    meta: pd.DataFrame
+
+
+def plan_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng: np.random.Generator, *,
+                 pdf_count: int = 8, announce: pd.DataFrame | None = None, chunk_size: int = 1000) -> ReportPlan:
+    """Draw every report of the in-sample firm-years (about 0.4% are missing, 20% are GBK,
+    ``pdf_count`` are PDFs) and cut them into chunks of ``chunk_size`` reports."""
+    s = p[p["in_sample"]].reset_index(drop=True)
+    fi = s["firm"].to_numpy()
+    years = s["year"].to_numpy()
+    n = len(s)
+    n_innov = rng.poisson(s["lam_innov"].to_numpy())
+    n_data = rng.poisson(s["lam_data"].to_numpy())
+    n_ai = rng.poisson(s["lam_aiword"].to_numpy())
+    draws = rng.random((n, DRAWS_PER_REPORT))
+    gbk = rng.random(n) < 0.2
+    missing = rng.random(n) < 0.004
+    pdf_idx = set(rng.choice(np.flatnonzero(~missing), size=min(pdf_count, int((~missing).sum())), replace=False).tolist())
+    stk = firms["stkcd"].to_numpy()[fi]
+    cy = firms["name_change_year"].to_numpy()[fi]
+    full = np.where((cy > 0) & (years < cy), firms["former_full_name"].to_numpy()[fi], firms["full_name"].to_numpy()[fi])
+    nm = names.set_index(["firm", "year"])["short_name"]
+    short = nm.reindex(pd.MultiIndex.from_arrays([fi, years])).to_numpy()
+    ann = {}
+    if announce is not None:
+        a = announce[announce["report_type"] == 4]  # IAR_Rept: 4 = 年报
+        ann = dict(zip(zip(a["stkcd"], a["accper"].str[:4].astype(int)), a["announce_date"]))
+    kept = np.flatnonzero(~missing)
+    files: list[str] = []
+    encodings: list[str] = []
+    meta: list[tuple] = []
+    for i in kept.tolist():
+        if i in pdf_idx:
+            if len(pdf_idx) > 1 and i % 2 == 0 and (stk[i], int(years[i])) in ann:
+                name = f"{stk[i]}_{years[i]}_{short[i].replace('*', '')}_{years[i]}年年度报告_{ann[(stk[i], int(years[i]))]}.pdf"
+            else:
+                name = f"{stk[i]}_{years[i]}.pdf"
+            fmt, enc = "pdf", ""
+        else:
+            enc = "gbk" if gbk[i] else "utf-8"
+            name = f"{stk[i]}_{years[i]}.txt"
+            fmt = "txt"
+        files.append(name)
+        encodings.append(enc)
+        meta.append((stk[i], int(years[i]), f"reports/{name}", fmt, enc, mdna_heading(int(years[i])),
+                     next_heading(int(years[i]))))
+    chunks = []
+    for lo in range(0, len(kept), chunk_size):
+        rows = kept[lo:lo + chunk_size]
+        chunks.append(ReportChunk(stk[rows].tolist(), years[rows].tolist(), full[rows].tolist(), short[rows].tolist(),
+                                  n_innov[rows].tolist(), n_data[rows].tolist(), n_ai[rows].tolist(), draws[rows],
+                                  files[lo:lo + chunk_size], encodings[lo:lo + chunk_size]))
+    return ReportPlan(chunks, pd.DataFrame(meta, columns=META_COLUMNS))
+
+
+def render_chunk(chunk: ReportChunk, folder: Path) -> ChunkResult:
+    """Compose the chunk's reports and write each as ``folder/<file>`` (TXT in its encoding,
+    or PDF); the hashes are keyed ``reports/<file>``."""
+    index = LineIndex()
+    m_ids: list[int] = []
+    m_off: list[int] = []
+    f_ids: list[int] = []
+    f_off: list[int] = []
+    hashes: dict[str, tuple[int, str]] = {}
+    for r, name in enumerate(chunk.file):
+        stk, year, full = chunk.stkcd[r], chunk.year[r], chunk.full_name[r]
+        lines, noise, bounds = compose_report(stk, year, full, chunk.short_name[r], chunk.n_innov[r],
+                                              chunk.n_data[r], chunk.n_ai[r], chunk.draws[r].tolist())
+        body, whole = report_line_ids(index, lines, noise, bounds)
+        m_off.append(len(m_ids))
+        m_ids += body
+        f_off.append(len(f_ids))
+        f_ids += whole
+        enc = chunk.encoding[r]
+        if enc:
+            data = ("\n".join(lines) + "\n").encode(enc)
+        else:
+            data = write_pdf(lines, noise, f"{full}{year}年年度报告全文")
+        with open(folder / name, "wb") as fh:
+            fh.write(data)
+        hashes[f"reports/{name}"] = digest(data)
+    return ChunkResult(hashes, index.sums(m_ids, m_off), index.sums(f_ids, f_off))
+
+
+def report_truth(meta: pd.DataFrame, results: list[ChunkResult]) -> pd.DataFrame:
+    """The truth frame: ``meta`` and, per report, characters and (negated) term counts of
+    the MD&A body and of the whole report, from the chunks' sums (in chunk order)."""
+    width = 1 + 2 * len(ALL_TERMS)
+    ms = np.vstack([r.mdna for r in results]) if results else np.zeros((0, width), dtype=np.int64)
+    fs = np.vstack([r.full for r in results]) if results else np.zeros((0, width), dtype=np.int64)
+    tr = meta.copy()
+    tr["mdna_chars"], tr["full_chars"] = ms[:, 0], fs[:, 0]
+    k = len(ALL_TERMS)
+    for j, term in enumerate(ALL_TERMS):
+        tr[f"mdna:{term}"] = ms[:, 1 + j]
+        tr[f"full:{term}"] = fs[:, 1 + j]
+        tr[f"mdna_neg:{term}"] = ms[:, 1 + k + j]
+    tr["innov_kw_chars_mdna"] = sum(tr[f"mdna:{w}"] * len(w) for w in INNOVATION_WORDS)
+    tr["data_kw_count_full"] = sum(tr[f"full:{w}"] for w in DATA_WORDS)
+    tr["ai_kw_count_full"] = sum(tr[f"full:{w}"] for w in AI_WORDS)
+    return tr

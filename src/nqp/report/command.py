@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--formats", default="md,tex,html,csv,docx,xlsx", help="comma-separated table formats")
     parser.add_argument("--decimals", type=int, default=3, help="decimals of coefficients and statistics (default 3)")
     parser.add_argument("--tstat", action="store_true", help="t statistics instead of standard errors in parentheses")
+    parser.add_argument("--workers", type=int, default=2, help="processes drawing the figures (default 2; same files with any number)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     summary = write_report(args.results, args.out, lang=args.lang, formats=formats, labels=args.labels,
-                           decimals=args.decimals, se="t" if args.tstat else "se")
+                           decimals=args.decimals, se="t" if args.tstat else "se", workers=args.workers)
     for w in summary.warnings:
         print(f"warning: report: {w}")
     print(summary)

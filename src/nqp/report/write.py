@@ -125,6 +125,21 @@ def _robustness_makers(results: Mapping, lang: str) -> dict[str, Any]:
     return dict(robustness_figures(rob, lang=lang))
 
 
+def _figure_files(kind: str, name: str, doc: Mapping, lab: Labels, lang: str) -> tuple[str, bytes, bytes] | None:
+    """(caption, PNG, SVG) of one figure of the report (None when the results lack its data);
+    a job of its own so that figures can be drawn on several processes."""
+    from nqp.report import figures as F
+
+    makers = F.figure_makers(doc, lab) if kind == "main" else _robustness_makers(doc, lang)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", UserWarning)  # missing glyphs: reported once by figure_warnings
+        fig = F.make(makers[name])
+        if fig is None:
+            return None
+        png, svg = F.render_png_svg(fig)
+    return F.caption(fig, name), png, svg
+
+
 def _check_writable(folders: Sequence[Path]) -> None:
     for d in folders:
         try:
@@ -139,8 +154,9 @@ def _check_writable(folders: Sequence[Path]) -> None:
 def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: Sequence[str] = FORMATS,
                   labels: Mapping[str, str] | str | Path | None = None, decimals: int = 3,
                   stars: Sequence[float] = DEFAULT_STARS, se: str = "se", figures: bool = True,
-                  html: bool = True) -> tuple[dict[str, bytes], dict[str, float], list[str]]:
-    """Everything the report writes, in memory: relative path -> bytes, timings, warnings."""
+                  html: bool = True, workers: int = 1) -> tuple[dict[str, bytes], dict[str, float], list[str]]:
+    """Everything the report writes, in memory: relative path -> bytes, timings, warnings.
+    ``workers``: processes drawing the figures (same bytes with any number)."""
     from nqp.report import figures as F
     from nqp.report.html_report import report_html
 
@@ -175,24 +191,21 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
     pngs: list[tuple[str, str, bytes]] = []
     rob_pngs: list[tuple[str, str, bytes]] = []
     if figures:
+        from nqp.study.background import BackgroundJobs
+
         t1 = time.perf_counter()
         warnings += F.figure_warnings()
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore", UserWarning)  # missing glyphs: reported once above
-            for name, maker in F.figure_makers(doc, lab).items():
-                fig = F.make(maker)
-                if fig is None:
-                    continue
-                png, files[f"figures/{name}.svg"] = F.render_png_svg(fig)
-                files[f"figures/{name}.png"] = png
-                pngs.append((name, F.caption(fig, name), png))
-            for name, maker in _robustness_makers(doc, lang).items():
-                fig = F.make(maker)
-                if fig is None:
-                    continue
-                png, files[f"figures/{name}.svg"] = F.render_png_svg(fig)
-                files[f"figures/{name}.png"] = png
-                rob_pngs.append((name, F.caption(fig, name), png))
+        names = [("main", n) for n in F.figure_makers(doc, lab)] + [("robustness", n) for n in _robustness_makers(doc, lang)]
+        jobs = BackgroundJobs(min(workers, len(names)))
+        for kind, name in names:
+            jobs.submit(_figure_files, kind, name, doc, lab, lang)
+        for (kind, name), made in zip(names, jobs.results()):
+            if made is None:
+                continue
+            caption, png, svg = made
+            files[f"figures/{name}.svg"] = svg
+            files[f"figures/{name}.png"] = png
+            (pngs if kind == "main" else rob_pngs).append((name, caption, png))
         timings["figures"] = time.perf_counter() - t1
     if html:
         t2 = time.perf_counter()
@@ -208,7 +221,7 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
 def write_report(results: Mapping | str | Path, out_dir: str | Path, *, lang: str = "zh",
                  formats: tuple[str, ...] = FORMATS, labels: Mapping[str, str] | str | Path | None = None,
                  decimals: int = 3, stars: Sequence[float] = DEFAULT_STARS, se: str = "se",
-                 figures: bool = True, html: bool = True) -> ReportSummary:
+                 figures: bool = True, html: bool = True, workers: int = 1) -> ReportSummary:
     """Write the tables (every format), figures and report.html of a run into ``out_dir``.
 
     ``results``: the results.json document (dict) or its path. ``lang``: ``"zh"`` (default) or
@@ -218,7 +231,8 @@ def write_report(results: Mapping | str | Path, out_dir: str | Path, *, lang: st
     parentheses) set how numbers print.
     """
     files, timings, warnings = render_report(results, lang=lang, formats=formats, labels=labels,
-                                             decimals=decimals, stars=stars, se=se, figures=figures, html=html)
+                                             decimals=decimals, stars=stars, se=se, figures=figures, html=html,
+                                             workers=workers)
     out = Path(out_dir)
     t3 = time.perf_counter()
     folders = sorted({out / Path(rel).parent for rel in files})

@@ -165,7 +165,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                                                        if not w.where.startswith(("model ", "test ", "models"))])
                 atomic_write_text(staging / "results.json", dumps(doc))
             if report:
-                _report_stage(doc, staging, log)
+                _report_stage(doc, staging, log, workers=min(workers or 2, 2))
             with log.stage("panel_files", "files: panel.parquet, panel.csv, panel.dta"):
                 panel_files.results()
         finally:
@@ -223,11 +223,11 @@ def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:
     return rob.to_dict()
 
 
-def _report_stage(doc: dict[str, Any], staging: Path, log: StageLog) -> None:
+def _report_stage(doc: dict[str, Any], staging: Path, log: StageLog, workers: int = 1) -> None:
     try:
         from nqp.report import write_report
     except ImportError:
         log.warn("report", "nqp.report is not available: tables, figures and report.html not written")
         return
     with log.stage("report", "report: tables, figures, report.html"):
-        write_report(doc, staging)
+        write_report(doc, staging, workers=workers)

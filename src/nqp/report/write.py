@@ -191,7 +191,7 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
     pngs: list[tuple[str, str, bytes]] = []
     rob_pngs: list[tuple[str, str, bytes]] = []
     if figures:
-        from nqp.study.background import BackgroundJobs
+        from nqp.jobs.background import BackgroundJobs
 
         t1 = time.perf_counter()
         warnings += F.figure_warnings()

@@ -26,7 +26,7 @@ from typing import Any
 
 from nqp.atomic import atomic_write_text
 from nqp.errors import InputError
-from nqp.study.background import BackgroundJobs
+from nqp.jobs.background import BackgroundJobs
 from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
 from nqp.study.results_json import dumps, results_document
 from nqp.study.runner import PendingTests, StudyRun, finish_study, run_study

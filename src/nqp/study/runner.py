@@ -219,7 +219,7 @@ class PendingTests:
     __test__ = False
 
     def __init__(self, study: Study, frame: pd.DataFrame, workers: int) -> None:
-        from nqp.study.background import BackgroundJobs
+        from nqp.jobs.background import BackgroundJobs
 
         self.tests = list(study.tests)
         self._jobs = BackgroundJobs(min(workers, len(self.tests)) if len(self.tests) > 1 else 1)

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from nqp.study.background import BackgroundJobs
+from nqp.jobs.background import BackgroundJobs
 
 
 def _square_and_pid(x: int) -> tuple[int, int]:

@@ -42,3 +42,35 @@ def test_padded_dates_are_counted():
 def test_excel_serial_dates_only_in_xlsx():
     assert parse_column(pa.array(["42916"]), "date", excel=True).values.to_pylist() == [D(2017, 6, 30)]
     assert parse_column(pa.array(["42916"]), "date").bad.to_pylist() == [True]
+
+
+def test_float_check_is_the_regex():
+    """The plain-decimal shortcut of the float check accepts exactly what the _FLOAT regex does."""
+    import random
+
+    import pyarrow.compute as pc
+
+    from nqp.ingest.validate import _FLOAT, _matches_float, _strip_plus
+
+    rng = random.Random(7)
+    chars = "0123456789.+-eE x٣²１"
+    cells = ["", ".", "+", "-", "+.", "-.5", "5.", "..5", "1.2.3", "--5", "+-5", "1e", "1e+", "１２", "٣", "²"]
+    cells += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 7))) for _ in range(20_000)]
+    text = pa.array(cells, pa.string())
+    assert _matches_float(text).equals(pc.match_substring_regex(text, _FLOAT))
+    assert _strip_plus(text).equals(pc.replace_substring_regex(text, r"^\+", ""))
+
+
+@pytest.mark.parametrize("ftype", list(CASES))
+def test_repeated_cells_parse_as_single_ones(ftype):
+    """Each distinct cell is parsed once and spread back: a column of repeats, NULLs and bad cells
+    gives row by row what the cells give one at a time (counts of padded and zero dates too)."""
+    cells = [c for c, _ in CASES[ftype]]
+    column = [cells[i % len(cells)] for i in range(5 * len(cells) + 3)] + [None]
+    p = parse_column(pa.array(column, pa.string()), ftype)
+    one = [parse_column(pa.array([c], pa.string()), ftype) for c in column]
+    assert p.values.to_pylist() == [q.values[0].as_py() for q in one]
+    assert p.bad.to_pylist() == [q.bad[0].as_py() for q in one]
+    assert p.empty.to_pylist() == [q.empty[0].as_py() for q in one]
+    assert p.padded == sum(q.padded for q in one)
+    assert parse_column(pa.array(["0000-00-00", "2001-00-00"] * 3), "date").zero_dates == 3

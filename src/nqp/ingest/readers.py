@@ -200,6 +200,12 @@ def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
 
 
 def _cell_text(v: object) -> str:
+    """A workbook cell as the text a CSV export would hold (whole floats without ``.0``)."""
+    kind = type(v)  # the common cell types first: this runs once per cell
+    if kind is str:
+        return v  # type: ignore[return-value]
+    if kind is float:
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else str(v)  # type: ignore[attr-defined]
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -232,8 +238,8 @@ def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport
     rows: list[list[str]] = []
     excel_rows: list[int] = []
     for r, values in enumerate(values_by_row, start=1):
-        cells = [_cell_text(v) for v in values]
-        if not any(c.strip() for c in cells):
+        cells = list(map(_cell_text, values))
+        if not "".join(cells).strip():  # every cell blank
             continue
         if header is None:
             while cells and not cells[-1].strip():
@@ -251,11 +257,13 @@ def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport
         raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
     n = len(header)
     for cells, r in zip(rows, excel_rows):
-        if any(c.strip() for c in cells[n:]):
+        if len(cells) > n and "".join(cells[n:]).strip():
             raise SchemaError(f"{name}: row {r} has values beyond the {n} header columns", file=name, row=r)
     if not rows:
         raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
-    cols = {f"c{i}": pa.array([(c[i] if i < len(c) else "") for c in rows], pa.string()) for i in range(n)}
+    pad = [""] * n
+    columns = zip(*((c + pad)[:n] if len(c) != n else c for c in rows))  # rows cut or padded to n cells
+    cols = {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
     return RawExport(path=path, name=name, format=fmt, columns=header, records=pa.table(cols),
                      sha256=_hash(data), _excel_rows=excel_rows)
 

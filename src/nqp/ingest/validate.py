@@ -56,17 +56,44 @@ class Parsed:
 
 
 def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
-    """Parse a string column as mapping type ``ftype`` (vectorised with pyarrow.compute)."""
-    text = pc.utf8_trim_whitespace(text.fill_null(""))
-    zero_dates = 0
+    """Parse a string column as mapping type ``ftype`` (vectorised with pyarrow.compute).
+
+    Every step is cell by cell, so each *distinct* cell text is parsed once (``dictionary_encode``)
+    and the results are spread back to the rows with ``take``: a date or stock-code column of
+    100,000 rows holds a few hundred or thousand distinct texts (not so a float column of amounts,
+    parsed as it is)."""
+    if ftype == "float":  # amounts: nearly every cell distinct, so no dictionary
+        values, bad, empty, padded, zero = _parse_cells(_filled(text), ftype, excel=excel)
+    else:
+        coded = pc.dictionary_encode(_filled(text))
+        cells = _parse_cells(coded.dictionary, ftype, excel=excel)
+        values, bad, empty, padded, zero = (pc.take(a, coded.indices) for a in cells)
+    return Parsed(values=values, bad=bad, empty=empty, padded=_count(padded), zero_dates=_count(zero))
+
+
+def _filled(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``text`` with NULL as ``""`` (``fill_null`` copies even a column without NULLs: skip it then)."""
+    return text.fill_null("") if text.null_count else text
+
+
+def _count(mask: pa.Array) -> int:
+    """How many cells ``mask`` marks."""
+    return pc.sum(mask.cast(pa.int64())).as_py() or 0
+
+
+def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa.Array, ...]:
+    """:func:`parse_column` cell by cell: (values, bad, empty, padded, zero) where ``padded``
+    marks a CSMAR ``00`` month or day read as ``01`` and ``zero`` a ``0000-00-00`` (no date)."""
+    text = pc.utf8_trim_whitespace(text)
+    no = pa.array(np.zeros(len(text), dtype=bool))
+    zero = no
     if ftype == "date":  # CSMAR's 0000-00-00 (and 00000000) means no date: NULL, not year 0
         zero = pc.match_substring_regex(text, r"^0{4}[-/]?0{1,2}[-/]?0{1,2}(?:[ T][0-9:.]*)?$")
-        zero_dates = pc.sum(zero.cast(pa.int64())).as_py() or 0
-        if zero_dates:
+        if pc.any(zero).as_py():
             text = pc.if_else(zero, "", text)
     empty = pc.equal(text, "")
     nonempty = pc.invert(empty)
-    padded = 0
+    padded = no
     if ftype == "str":
         values = pc.if_else(empty, pa.scalar(None, pa.string()), text)
         ok = nonempty
@@ -76,12 +103,11 @@ def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
         values = pc.if_else(ok, pc.utf8_lpad(digits, 6, "0"), pa.scalar(None, pa.string()))
     elif ftype == "int":
         ok = pc.match_substring_regex(text, _INT)
-        clean = pc.replace_substring_regex(pc.replace_substring_regex(text, r"\.0*$", ""), r"^\+", "")
+        clean = _strip_plus(pc.replace_substring_regex(text, r"\.0*$", ""))
         values = pc.cast(pc.if_else(ok, clean, pa.scalar(None, pa.string())), pa.int64())
     elif ftype == "float":
-        ok = pc.match_substring_regex(text, _FLOAT)
-        clean = pc.replace_substring_regex(text, r"^\+", "")
-        values = pc.cast(pc.if_else(ok, clean, pa.scalar(None, pa.string())), pa.float64())
+        ok = _matches_float(text)
+        values = pc.cast(pc.if_else(ok, _strip_plus(text), pa.scalar(None, pa.string())), pa.float64())
         finite = pc.fill_null(pc.is_finite(values), True)
         ok = pc.and_(ok, finite)
         values = pc.if_else(finite, values, pa.scalar(None, pa.float64()))
@@ -100,7 +126,7 @@ def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
         d = pc.binary_join_element_wise(pc.struct_field(parts, "d"), pc.struct_field(parts, "d8"), "")
         zero_m = pc.fill_null(pc.match_substring_regex(m, r"^0+$"), False)
         zero_d = pc.fill_null(pc.match_substring_regex(d, r"^0+$"), False)
-        padded = pc.sum(pc.or_(zero_m, zero_d).cast(pa.int64())).as_py() or 0
+        padded = pc.or_(zero_m, zero_d)
         m = pc.if_else(zero_m, "01", pc.utf8_lpad(m, 2, "0"))
         d = pc.if_else(zero_d, "01", pc.utf8_lpad(d, 2, "0"))
         iso = pc.binary_join_element_wise(y, m, d, "-")
@@ -122,7 +148,26 @@ def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
     bad = pc.and_(nonempty, pc.invert(ok))
     if ftype == "str":
         bad = pc.and_(nonempty, pc.invert(nonempty))  # all False: text is always valid
-    return Parsed(values=values, bad=bad, empty=empty, padded=padded, zero_dates=zero_dates)
+    return values, bad, empty, padded, zero
+
+
+def _strip_plus(text: pa.Array) -> pa.Array:
+    """``text`` without one leading ``+`` (what ``replace_substring_regex(text, r"^\\+", "")`` gives)."""
+    plus = pc.starts_with(text, "+")
+    return pc.if_else(plus, pc.utf8_slice_codeunits(text, 1), text) if pc.any(plus).as_py() else text
+
+
+def _matches_float(text: pa.Array) -> pa.Array:
+    """``match_substring_regex(text, _FLOAT)``, the regex run only on the cells that are not plain
+    decimals: a plain decimal is an optional sign, then digits with at most one ``.`` and at least
+    one digit -- ``(\\d+\\.?\\d*|\\.\\d+)`` after ``[+-]?``, the common case, which _FLOAT accepts."""
+    signed = pc.or_(pc.starts_with(text, "-"), pc.starts_with(text, "+"))
+    body = pc.if_else(signed, pc.utf8_slice_codeunits(text, 1), text)
+    plain = pc.ascii_is_decimal(pc.replace_substring(body, ".", "", max_replacements=1))
+    rest = pc.invert(plain)
+    if not pc.any(rest).as_py():
+        return plain
+    return pc.replace_with_mask(plain, rest, pc.match_substring_regex(text.filter(rest), _FLOAT))
 
 
 def _suggest(code: str, columns: list[str]) -> list[str]:
@@ -286,7 +331,7 @@ class _BadCells:
 
 
 def _text(data: pa.Table, pos: int) -> pa.Array:
-    return pc.utf8_trim_whitespace(data.column(pos).combine_chunks().fill_null(""))
+    return pc.utf8_trim_whitespace(_filled(data.column(pos).combine_chunks()))
 
 
 def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
@@ -300,7 +345,7 @@ def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
     recs = pa.array(np.arange(skip, skip + data.num_rows, dtype=np.int64))
     blank = None  # records whose every cell is empty (',,,,' lines Excel leaves) are skipped
     for col in data.columns:
-        e = pc.equal(pc.utf8_trim_whitespace(col.fill_null("")), "")
+        e = pc.equal(pc.utf8_trim_whitespace(_filled(col)), "")
         blank = e if blank is None else pc.and_(blank, e)
     if blank is not None and pc.any(blank).as_py():
         keep = pc.invert(blank)
@@ -340,7 +385,7 @@ def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
         bad.add(recs, p.bad, order, user, text, _EXPECTED.get(f.type, f.type))
         if f.codes:
             allowed = pa.array([k for k, _ in f.codes])
-            trimmed = pc.replace_substring_regex(pc.utf8_trim_whitespace(text.fill_null("")), r"\.0*$", "")
+            trimmed = pc.replace_substring_regex(pc.utf8_trim_whitespace(_filled(text)), r"\.0*$", "")
             off = pc.and_(pc.invert(p.empty), pc.invert(pc.is_in(trimmed, value_set=allowed)))
             listed = ", ".join(f"{k} = {v}" for k, v in f.codes)
             bad.add(recs, pc.and_(off, pc.invert(p.bad)), order, user, text, f"one of the codes ({listed})")

@@ -85,9 +85,11 @@ def building(db_path: Path | str, *, incremental: bool = False) -> Iterator[Conn
                 shutil.copyfile(_wal(target), _wal(tmp))
         con = duckdb.connect(str(tmp))
         try:
+            con.execute("BEGIN TRANSACTION")  # one commit: every table written (and synced) once, not one by one
             for ddl in META_DDL.values():
                 con.execute(ddl)
             yield con
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -114,8 +116,11 @@ def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: L
         if mapping.key and dropped:
             keys = ", ".join(quote_ident(k) for k in mapping.key)
             qualify = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _src, _rec) = 1"
+        # ``data`` is in file then record order already, and DuckDB keeps the order of a plain scan
+        # (preserve_insertion_order): only the QUALIFY (a window) needs the ORDER BY
+        order = "ORDER BY _src, _rec" if qualify else ""
         con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
-                    f"SELECT {cols} FROM {view} {qualify} ORDER BY _src, _rec")
+                    f"SELECT {cols} FROM {view} {qualify} {order}")
     finally:
         con.unregister(view)
     return dropped, 0
@@ -139,10 +144,15 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
             expr = f"first({q} ORDER BY _src, _rec)"
         parts.append(f"CAST({expr} AS {SQL_TYPES[f.type]}) AS {q}")
     total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-    distinct = f"(SELECT DISTINCT ON ({every}) * FROM {view} ORDER BY {every}, _src, _rec)"
-    n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchall()[0][0]
-    con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
-                f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} ORDER BY min(_src), min(_rec)")
+    distinct = "_distinct_rows"  # computed once, counted and grouped
+    con.execute(f"CREATE TEMP TABLE {distinct} AS "
+                f"SELECT DISTINCT ON ({every}) * FROM {view} ORDER BY {every}, _src, _rec")
+    try:
+        n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchall()[0][0]
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
+                    f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} ORDER BY min(_src), min(_rec)")
+    finally:
+        con.execute(f"DROP TABLE {distinct}")
     rows = con.execute(f"SELECT count(*) FROM {quote_ident(mapping.name)}").fetchall()[0][0]
     return int(total - n_distinct), int(n_distinct - rows)
 
@@ -152,17 +162,20 @@ def write_metadata(con: Connection, mapping: TableMapping, sources: Sequence[dic
     for meta in META_DDL:
         con.execute(f'DELETE FROM {meta} WHERE "table" = ?', [mapping.name])
     src_cols = ["file", "sha256", "rows", "encoding", "format", "separator", "header_rows", "padded_dates"]
-    con.executemany(
-        f"INSERT INTO _sources VALUES (?, {', '.join('?' * len(src_cols))})",
-        [[mapping.name, *[s.get(c) for c in src_cols]] for s in sources])
-    con.executemany(
-        "INSERT INTO _dictionary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[mapping.name, f.name, f.code or "category " + " | ".join(f.category), f.label_zh, f.label_en, f.unit,
-          f.type, f.required, i]
-         for i, f in enumerate(mapping.fields, start=1)])
-    con.execute("INSERT INTO _tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [mapping.name, mapping.source, mapping.label_zh, mapping.label_en, mapping.provenance,
-                 ", ".join(mapping.key), rows, mapping.path])
+    _insert_rows(con, "_sources", [[mapping.name, *[s.get(c) for c in src_cols]] for s in sources])
+    _insert_rows(con, "_dictionary", [
+        [mapping.name, f.name, f.code or "category " + " | ".join(f.category), f.label_zh, f.label_en, f.unit,
+         f.type, f.required, i] for i, f in enumerate(mapping.fields, start=1)])
+    _insert_rows(con, "_tables", [[mapping.name, mapping.source, mapping.label_zh, mapping.label_en,
+                                   mapping.provenance, ", ".join(mapping.key), rows, mapping.path]])
+
+
+def _insert_rows(con: Connection, table: str, rows: list[list]) -> None:
+    """``rows`` into ``table`` by one INSERT statement (``executemany`` runs one statement per row)."""
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    con.execute(f"INSERT INTO {table} VALUES {', '.join([one] * len(rows))}", [v for r in rows for v in r])
 
 
 def open_warehouse(path: Path | str, read_only: bool = True) -> Connection:

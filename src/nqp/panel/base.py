@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from nqp.errors import ConfigError, InputError, MissingFileError
 from nqp.ingest.mapping import TableMapping, load_mappings
@@ -33,6 +34,13 @@ class Workspace:
     tables: list[str]                       # tables present in the warehouse
     absent_tables: list[str] = field(default_factory=list)   # known tables stood in by empty ones
     column_table: dict[str, str] = field(default_factory=dict)  # field -> its warehouse table
+    frame: pa.Table | None = None           # the firm-year frame of the formula step (see set_frame)
+
+    def set_frame(self, table: pa.Table) -> None:
+        """Make ``table`` the relation ``frame`` of the connection (Arrow, registered: adding a
+        column appends it to the Arrow table instead of copying the whole frame in DuckDB)."""
+        self.frame = table
+        self.con.register("frame", table)
 
     def close(self) -> None:
         self.con.close()

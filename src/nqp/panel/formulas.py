@@ -17,6 +17,9 @@ import re
 import warnings
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nqp.errors import ConfigError, DataWarning, InputError
 from nqp.ingest.warehouse import quote_ident
@@ -24,6 +27,7 @@ from nqp.panel.base import Workspace
 from nqp.panel.config import Variable
 
 FIRST = 5
+ROW = "_frame_row"  # the frame's row number: every added column is computed in this order
 _PREV = re.compile(r"\bprev_(\w+)\b")
 _IDENT = re.compile(r"\b([A-Za-z_]\w*)\b")
 _NOT_FOUND = re.compile(r'Referenced column "?([^"\s]+)"? not found')
@@ -72,8 +76,18 @@ def add_prev(ws: Workspace, prev: list[str], variables: list[Variable]) -> None:
             raise ConfigError(f"formula names field prev_{c}, but the base table has no field {c!r}",
                               variable=user.name, column=f"prev_{c}")
     sel = ", ".join(f"p.{quote_ident(c)} AS {quote_ident('prev_' + c)}" for c in prev)
-    ws.con.execute("CREATE OR REPLACE TABLE frame AS SELECT b.*" + (f", {sel}" if sel else "")
-                   + " FROM base b LEFT JOIN base p ON p.stkcd = b.stkcd AND p.year = b.year - 1")
+    table = ws.con.sql("SELECT b.*" + (f", {sel}" if sel else "")
+                       + " FROM base b LEFT JOIN base p ON p.stkcd = b.stkcd AND p.year = b.year - 1").to_arrow_table()
+    ws.set_frame(table.append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64))))
+
+
+def _add_column(ws: Workspace, name: str, sql: str) -> None:
+    """Evaluate ``sql`` (one column, one row per frame row in ``ROW`` order) and append it to the
+    frame as ``name``; ±inf and NaN of a float column become NULL with a DataWarning."""
+    assert ws.frame is not None
+    values = ws.con.sql(sql).to_arrow_table().column(0)
+    ws.set_frame(ws.frame.append_column(name, values))
+    _bad_numbers(ws, name)
 
 
 def fields_of(expr: str, columns: set[str]) -> list[str]:
@@ -87,8 +101,9 @@ def fields_of(expr: str, columns: set[str]) -> list[str]:
 
 
 def _bad_numbers(ws: Workspace, name: str) -> None:
-    typ = ws.con.execute(f"SELECT typeof({quote_ident(name)}) FROM frame LIMIT 1").fetchall()
-    if not typ or typ[0][0] not in ("DOUBLE", "FLOAT", "DECIMAL"):
+    assert ws.frame is not None
+    values = ws.frame.column(name)
+    if not len(values) or not pa.types.is_floating(values.type) or not pc.any(pc.invert(pc.is_finite(values))).as_py():
         return
     bad = ws.con.execute(f"SELECT stkcd, year FROM frame WHERE isnan({quote_ident(name)}) OR isinf({quote_ident(name)}) "
                          "ORDER BY stkcd, year").fetchall()
@@ -96,12 +111,15 @@ def _bad_numbers(ws: Workspace, name: str) -> None:
         warnings.warn(DataWarning(
             f"{name}: the formula gave ±inf or NaN (e.g. a zero denominator, ln of a non-positive "
             f"number) for {len(bad)} firm-year(s), set to missing; first: {_first(bad)}",
-            variable=name, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=3)
-        ws.con.execute(f"UPDATE frame SET {quote_ident(name)} = NULL WHERE isnan({quote_ident(name)}) OR isinf({quote_ident(name)})")
+            variable=name, firm=str(bad[0][0]), year=int(bad[0][1])), stacklevel=4)
+        finite = pc.is_finite(values)  # NULL stays NULL; NaN and ±inf are not finite
+        i = ws.frame.column_names.index(name)
+        ws.set_frame(ws.frame.set_column(i, name, pc.if_else(finite, values, pa.scalar(None, values.type))))
 
 
 def _check_name(ws: Workspace, v: Variable) -> None:
-    clash = [c for c in _columns(ws.con, "frame") if c.lower() == v.name.lower()]
+    assert ws.frame is not None
+    clash = [c for c in ws.frame.column_names if c.lower() == v.name.lower()]
     if clash:
         raise ConfigError(f"variable {v.name} has the name of an existing column {clash[0]!r} (DuckDB names "
                           "are case-insensitive); rename the variable or the column in base.sql",
@@ -112,7 +130,7 @@ def eval_formula(ws: Workspace, v: Variable, expr: str) -> None:
     """Add column ``v.name`` = ``expr`` to table ``frame``."""
     _check_name(ws, v)
     try:
-        ws.con.execute(f"CREATE OR REPLACE TABLE frame AS SELECT *, ({expr}) AS {quote_ident(v.name)} FROM frame")
+        _add_column(ws, v.name, f"SELECT ({expr}) AS {quote_ident(v.name)} FROM frame ORDER BY {ROW}")
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None
@@ -122,7 +140,6 @@ def eval_formula(ws: Workspace, v: Variable, expr: str) -> None:
                           variable=v.name, column=col) from exc
     except duckdb.Error as exc:
         raise ConfigError(f"the formula of {v.name} cannot be evaluated: {exc}", variable=v.name) from exc
-    _bad_numbers(ws, v.name)
 
 
 def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
@@ -143,16 +160,14 @@ def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
     _check_name(ws, v)
     absent = "NULL" if v.absent is None else repr(float(v.absent))
     try:
-        ws.con.execute(
-            f"CREATE OR REPLACE TABLE frame AS SELECT f.*, "
-            f"CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {quote_ident(v.name)} FROM frame f "
+        _add_column(ws, v.name,
+            f"SELECT CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {quote_ident(v.name)} FROM frame f "
             f"LEFT JOIN (SELECT CAST(stkcd AS VARCHAR) AS _s, CAST(year AS BIGINT) AS _y, true AS _in, "
-            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year")
+            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year ORDER BY f.{ROW}")
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None
         raise ConfigError(f"the expression of {v.name} names field {col!r}, which table {v.table!r} "
                           f"does not have: {expr}" if col else f"{v.name}: {exc}",
                           variable=v.name, column=col, table=v.table) from exc
-    _bad_numbers(ws, v.name)
     return None

@@ -37,7 +37,8 @@ from nqp.errors import DataWarning
 from nqp.ingest.warehouse import quote_ident
 from nqp.panel.base import Workspace, open_workspace, run_base
 from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
-from nqp.panel.formulas import add_prev, clean_positive, eval_document, eval_formula, fields_of, referenced_prev
+from nqp.panel.formulas import ROW, add_prev, clean_positive, eval_document, eval_formula, fields_of, \
+    referenced_prev
 from nqp.panel.lags import Lag, add_lags
 from nqp.panel.measures import estimate
 from nqp.panel.sample import DEFAULT_KEYS_EXTRA, SampleOptions, SampleReport, as_float, drop_financial, \
@@ -187,7 +188,7 @@ def formula_variables(base: BaseTable, definitions: Definitions | None = None) -
                 built[v.name] = definition_text(v)
             known.add(v.name)
         listed = "AND listed" if "listed" in base.columns else ""
-        full = con.execute(f"SELECT * FROM frame WHERE year >= {base.first_year} {listed} "
+        full = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM frame WHERE year >= {base.first_year} {listed} "
                            "ORDER BY stkcd, year").df()
     finally:
         con.close()

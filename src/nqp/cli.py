@@ -91,7 +91,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _single_threaded_blas() -> None:
+    """One OpenBLAS/MKL thread unless the user set their own: nqp's matrix products are small
+    and it runs its own worker processes, where BLAS threads only compete for the cores
+    (25-55% slower on the 2-core machine of docs/benchmarks.md). Takes effect only before
+    numpy is imported, so it is the first thing :func:`main` does."""
+    import os
+
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _single_threaded_blas()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from nqp.synth.firmdata import year_dates
+
 FIXED, INTANGIBLE = "固定资产", "无形资产"
 
 # (name, inclusion probability per firm, relative weight); the first item of each ordinary
@@ -93,7 +95,7 @@ def asset_items(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray,
         all_cents[rows] += cents_cls[0] + cents_cls[1]
     d = pd.concat(parts, ignore_index=True).sort_values(["row", "cls", "ai", "j"], kind="stable")
     y = p["year"].to_numpy()[d["row"].to_numpy()]
-    out = pd.DataFrame({"stkcd": stk[d["row"].to_numpy()], "accper": [f"{v}-12-31" for v in y],
+    out = pd.DataFrame({"stkcd": stk[d["row"].to_numpy()], "accper": year_dates(y),
                         "asset_class": d["asset_class"].to_numpy(), "item": d["item"].to_numpy(),
                         "closing_amount": d["closing_amount"].to_numpy()})
     out = out.sort_values(["stkcd", "accper"], kind="stable").reset_index(drop=True)

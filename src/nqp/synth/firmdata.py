@@ -25,8 +25,11 @@ TCE_FACTORS = {
 }
 
 
-def _dates(years: np.ndarray, md: str = "12-31") -> list[str]:
-    return [f"{y}-{md}" for y in years]
+def year_dates(years: np.ndarray, md: str = "12-31") -> list[str]:
+    """``YYYY-<md>`` for each year (each distinct year formatted once)."""
+    values = np.asarray(years).tolist()
+    text = {y: f"{y}-{md}" for y in set(values)}
+    return [text[y] for y in values]
 
 
 def _insample(p: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +58,7 @@ def year_end_names(firms: pd.DataFrame, p: pd.DataFrame, rng: np.random.Generato
                     firms["short_name"].to_numpy()[fi])
     d["short_name"] = [s + b for s, b in zip(st, base)]
     d["stkcd"] = firms["stkcd"].to_numpy()[fi]
-    d["end_date"] = _dates(d["year"].to_numpy())
+    d["end_date"] = year_dates(d["year"].to_numpy())
     d["st"] = st
     return d
 
@@ -79,7 +82,7 @@ def rd_spending(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray, rng: np.ran
     staff = np.round(emp * p["rd_staff_share"].to_numpy())
     wage = p["wage"].to_numpy()
     pay = np.minimum(staff * wage * p["rd_pay_premium"].to_numpy(), 0.95 * acc["total_pay"].to_numpy())
-    d = pd.DataFrame({"stkcd": stk, "end_date": _dates(y), "rd_staff": staff.astype(np.int64),
+    d = pd.DataFrame({"stkcd": stk, "end_date": year_dates(y), "rd_staff": staff.astype(np.int64),
                       "rd_spending": acc["rd_spending"].to_numpy(), "rd_expensed": acc["rd_expensed"].to_numpy(),
                       "rd_staff_pay": pay,
                       "rd_direct_input": acc["rd_spending"].to_numpy() * p["direct_input_frac"].to_numpy()})
@@ -102,7 +105,7 @@ def employee_structure(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray,
     sales = np.round(rem * 0.5).astype(np.int64)
     finance = np.round(rem * 0.15).astype(np.int64)
     admin = rem - sales - finance
-    d = pd.DataFrame({"stkcd": stk, "end_date": _dates(p["year"].to_numpy()), "employees": emp,
+    d = pd.DataFrame({"stkcd": stk, "end_date": year_dates(p["year"].to_numpy()), "employees": emp,
                       "phd_staff": phd, "master_staff": edu - phd, "bachelor_staff": bach, "tech_staff": tech,
                       "production_staff": prod, "sales_staff": sales, "finance_staff": finance,
                       "admin_staff": admin, "total_pay": acc["total_pay"].to_numpy()})
@@ -113,7 +116,7 @@ def employee_structure(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray,
 def management_shareholding(p: pd.DataFrame, stk: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     v = np.round(p["mshare"].to_numpy(), 4)
     v = np.where(rng.random(len(p)) < 0.03, np.nan, v)
-    d = pd.DataFrame({"stkcd": stk, "end_date": _dates(p["year"].to_numpy()), "management_share_pct": v})
+    d = pd.DataFrame({"stkcd": stk, "end_date": year_dates(p["year"].to_numpy()), "management_share_pct": v})
     return d[p["in_sample"].to_numpy()]
 
 
@@ -126,7 +129,7 @@ def institutional_ownership(p: pd.DataFrame, stk: np.ndarray, rng: np.random.Gen
     for md, noise in (("03-31", 3.0), ("06-30", 2.0), ("09-30", 3.0), ("12-31", 0.0)):
         v = np.clip(base + rng.normal(0, noise, len(base)), 0.01, 99.9) if noise else base
         keep = np.ones(len(base), bool) if noise else rng.random(len(base)) >= 0.001
-        parts.append(pd.DataFrame({"stkcd": s[keep], "end_date": _dates(y[keep], md),
+        parts.append(pd.DataFrame({"stkcd": s[keep], "end_date": year_dates(y[keep], md),
                                    "institutional_share_pct": np.round(v[keep], 4)}))
     return pd.concat(parts, ignore_index=True).sort_values(["stkcd", "end_date"], kind="stable")
 
@@ -135,7 +138,7 @@ def revenue_by_region(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray, rng: 
     """Main-business revenue split domestic / overseas; ~1% of firm-years missing."""
     mb = np.round(acc["main_business_revenue"].to_numpy(), 2)
     ov = np.round(mb * p["over_rev"].to_numpy(), 2)
-    d = pd.DataFrame({"stkcd": stk, "accper": _dates(p["year"].to_numpy()), "main_business_revenue": mb,
+    d = pd.DataFrame({"stkcd": stk, "accper": year_dates(p["year"].to_numpy()), "main_business_revenue": mb,
                       "domestic_revenue": np.round(mb - ov, 2), "overseas_revenue": ov})
     keep = ~p["in_sample"].to_numpy() | (rng.random(len(p)) >= 0.01)
     return d[keep]
@@ -154,9 +157,9 @@ def subsidiary_rows(p: pd.DataFrame, subs: pd.DataFrame, stk_of_firm: np.ndarray
     fy = p.loc[p["in_sample"], ["firm", "year"]]
     m = fy.merge(subs, on="firm")
     m = m[m["start_year"] <= m["year"]]
-    return pd.DataFrame({"stkcd": stk_of_firm[m["firm"].to_numpy()], "accper": _dates(m["year"].to_numpy()),
+    return pd.DataFrame({"stkcd": stk_of_firm[m["firm"].to_numpy()], "accper": year_dates(m["year"].to_numpy()),
                          "subsidiary": m["subsidiary"].to_numpy(), "country": m["country"].to_numpy(),
-                         "establish_date": _dates(m["start_year"].to_numpy(), "03-15"),
+                         "establish_date": year_dates(m["start_year"].to_numpy(), "03-15"),
                          "overseas": np.where(m["overseas"].to_numpy(), "是", "否"),
                          "holding_pct": m["holding_pct"].to_numpy(), "year": m["year"].to_numpy(),
                          "firm": m["firm"].to_numpy()})
@@ -202,8 +205,8 @@ def name_changes(firms: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for item, before, after in (("公司全称", "former_full_name", "full_name"),
                                 ("证券简称", "former_short_name", "short_name")):
-        rows.append(pd.DataFrame({"stkcd": ch["stkcd"].to_numpy(), "announce_date": _dates(y, "05-20"),
-                                  "implement_date": _dates(y, "06-01"), "changed_item": item,
+        rows.append(pd.DataFrame({"stkcd": ch["stkcd"].to_numpy(), "announce_date": year_dates(y, "05-20"),
+                                  "implement_date": year_dates(y, "06-01"), "changed_item": item,
                                   "value_before": ch[before].to_numpy(), "value_after": ch[after].to_numpy()}))
     out = pd.concat(rows, ignore_index=True)
     return out.sort_values(["stkcd", "implement_date", "changed_item"], kind="stable").reset_index(drop=True)

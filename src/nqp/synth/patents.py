@@ -257,7 +257,7 @@ def build_patents(p: pd.DataFrame, firms: pd.DataFrame, subs: pd.DataFrame,
 
     # numbers and dates
     body = np.empty(n, dtype=np.int64)
-    for (y, t) in sorted({(int(a), int(b)) for a, b in zip(year, ptype)}):
+    for y, t in np.unique(np.column_stack([year, ptype]).astype(np.int64), axis=0).tolist():  # sorted pairs
         m = np.flatnonzero((year == y) & (ptype == t))
         serial = rng.choice(9_000_000, size=len(m), replace=False) + 1_000_000
         body[m] = (y * 10 + t) * 10_000_000 + serial

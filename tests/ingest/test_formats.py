@@ -150,3 +150,29 @@ def test_blank_lines_and_empty_records_are_skipped(data_dir, load, tmp_path):
     with pytest.raises(SchemaError) as err:
         load(data_dir)
     assert err.value.row == 9
+
+
+def test_sheet_by_columns_is_sheet_by_rows():
+    """A rectangular sheet is read column by column (floats converted together); that must give
+    the header, cells, sheet rows and errors of the row-by-row reader, on random sheets."""
+    import datetime as dt
+    import random
+
+    from nqp.errors import NqpError
+    from nqp.ingest.readers import _sheet_by_columns, _sheet_by_rows
+
+    rng = random.Random(3)
+    pool = [None, "", " ", "x", " 平安 ", "000001", 0.0, -0.0, 1.0, 2.5, -3.0, 1e300, 2.0**53, 2.0**53 + 2, 1e-7,
+            float("nan"), float("inf"), 7, True, False, dt.date(2015, 12, 31), dt.datetime(2015, 1, 2, 3, 4)]
+    for _ in range(400):
+        width, height = rng.randint(1, 5), rng.randint(1, 7)
+        sheet = [[rng.choice(pool) for _ in range(width)] for _ in range(height)]
+
+        def outcome(read):
+            try:
+                header, cols, rows = read(sheet, "t.xlsx")
+            except NqpError as exc:
+                return type(exc).__name__, str(exc)
+            return header, {k: v.to_pylist() for k, v in cols.items()}, rows
+
+        assert outcome(_sheet_by_columns) == outcome(_sheet_by_rows), sheet

@@ -4,6 +4,8 @@ For every mapped table, the files in the data folder whose name (without extensi
 the mapping's ``pattern`` are read (:mod:`readers`), converted and checked (:mod:`validate`),
 stacked in file-name order and loaded (:mod:`warehouse`) -- all into a temporary database
 that replaces the warehouse only when everything succeeded. Inputs are only ever read.
+Two tables are read ahead in reader threads while one loader thread stores the previous one
+(:func:`_load_tables`); results, warnings and errors come in table order all the same.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import fnmatch
 import re
 import warnings
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -72,40 +77,63 @@ def _progress_bar(enabled: bool) -> Iterator:
         yield bar
 
 
-def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) -> TableLoad:
+@dataclass
+class _ReadTable:
+    """One table's files read and converted, ready for the warehouse: the stacked rows (with
+    ``_src``, the file index), each file's locator for messages and the counts of the report."""
+
+    mapping: TableMapping
+    data: pa.Table
+    raws: list[RawExport]
+    sources: list[dict]
+    padded: int = 0
+    absent: set[str] = field(default_factory=set)
+    zero: int = 0
+    filtered: int = 0
+    other: int = 0
+    notes: list[str] = field(default_factory=list)
+    warnings: list[NqpWarning] = field(default_factory=list)  # to be issued by the caller, in order
+
+
+def _read_table(mapping: TableMapping, paths: list[Path], bar) -> _ReadTable:
+    """Read and convert the files of one table (no database work: see :func:`_store_table`).
+    Runs in a reader thread: its warnings are collected in ``warnings``, not issued."""
     parts: list[pa.Table] = []
-    raws: list[RawExport] = []
-    sources: list[dict] = []
-    padded, absent, zero, filtered, other, notes = 0, set(), 0, 0, 0, []
+    out = _ReadTable(mapping=mapping, data=pa.table({}), raws=[], sources=[])
     for i, path in enumerate(paths):
         task = bar.add_task(f"{mapping.name}: {path.name}", total=path.stat().st_size) if bar else None
         raw = read_export(path, progress=(lambda n, t=task: bar.advance(t, n)) if bar else None)
-        conv = convert_export(raw, mapping)
+        conv = convert_export(raw, mapping, warn=out.warnings.append)
         raw.records = raw.records.schema.empty_table()  # keep the locator, free the text cells
-        raws.append(raw)
+        out.raws.append(raw)
         n = conv.table.num_rows
         parts.append(conv.table.append_column("_src", pa.array(np.full(n, i, dtype=np.int32))))
-        padded += conv.padded_dates
-        absent.update(conv.absent_optional)
-        zero += conv.zero_dates
-        filtered += conv.filtered_rows
-        other += conv.other_rows
-        notes += conv.notes
-        sources.append({"file": path.name, "sha256": raw.sha256, "rows": n, "encoding": raw.encoding,
-                        "format": raw.format, "separator": raw.separator,
-                        "header_rows": 1 + conv.descriptive_rows if raw.format != "parquet" else 0,
-                        "padded_dates": conv.padded_dates})
+        out.padded += conv.padded_dates
+        out.absent.update(conv.absent_optional)
+        out.zero += conv.zero_dates
+        out.filtered += conv.filtered_rows
+        out.other += conv.other_rows
+        out.notes += conv.notes
+        out.sources.append({"file": path.name, "sha256": raw.sha256, "rows": n, "encoding": raw.encoding,
+                            "format": raw.format, "separator": raw.separator,
+                            "header_rows": 1 + conv.descriptive_rows if raw.format != "parquet" else 0,
+                            "padded_dates": conv.padded_dates})
         if bar:
             bar.remove_task(task)
-    data = pa.concat_tables(parts)
-    del parts
+    out.data = pa.concat_tables(parts)
+    return out
+
+
+def _store_table(con: Connection, read: _ReadTable) -> TableLoad:
+    """Load one read table into the warehouse, with its metadata; its line in the load report."""
+    mapping, raws, sources = read.mapping, read.raws, read.sources
 
     def locate(src: int, rec: int) -> tuple[str, str, int]:
         raw = raws[src]
         return raw.name, raw.unit, raw.line_of(rec)
 
-    dropped, combined = load_table(con, mapping, data, locate)
-    del data
+    dropped, combined = load_table(con, mapping, read.data, locate)
+    read.data = pa.table({})
     t = quote_ident(mapping.name)
     rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
     firm, when = mapping.firm_field, mapping.year_field
@@ -120,10 +148,50 @@ def _load_one(con: Connection, mapping: TableMapping, paths: list[Path], bar) ->
         table=mapping.name, source=mapping.source, rows=int(rows), firms=firms, years=years,
         files=tuple(s["file"] for s in sources),
         encodings=tuple(dict.fromkeys(s["encoding"] or s["format"] for s in sources)),
-        padded_dates=padded, duplicates_dropped=dropped,
-        absent_columns=tuple(f.name for f in mapping.fields if f.name in absent),
-        zero_dates=zero, filtered_rows=filtered, other_category_rows=other, rows_combined=combined,
-        notes=tuple(dict.fromkeys(notes)))
+        padded_dates=read.padded, duplicates_dropped=dropped,
+        absent_columns=tuple(f.name for f in mapping.fields if f.name in read.absent),
+        zero_dates=read.zero, filtered_rows=read.filtered, other_category_rows=read.other, rows_combined=combined,
+        notes=tuple(dict.fromkeys(read.notes)))
+
+
+def _load_tables(con: Connection, jobs: list[tuple[TableMapping, list[Path]]], bar) -> list[TableLoad]:
+    """Read and convert the tables in two reader threads (the next two tables ahead) while one
+    loader thread stores them in DuckDB in table order. pyarrow's CSV reader and compute kernels
+    and DuckDB run without the GIL, so the stages overlap on two cores. The warnings of a table
+    are issued here in table order and the database work is done in table order, so the
+    warehouse, the report and the warnings are those of a loop one table at a time, and an error
+    of table i is raised before any error of a later table."""
+    out: list[TableLoad] = []
+    todo = iter(jobs)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nqp-ingest-read") as readers, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqp-ingest-load") as loader:
+        reads: deque[Future[_ReadTable]] = deque()
+
+        def read_next() -> None:
+            job = next(todo, None)
+            if job is not None:
+                reads.append(readers.submit(_read_table, job[0], job[1], bar))
+
+        read_next()
+        read_next()
+        pending: Future[TableLoad] | None = None
+        while reads:
+            try:
+                read = reads.popleft().result()
+            except BaseException:
+                if pending is not None:
+                    pending.result()  # the earlier table's own error first
+                raise
+            read_next()
+            for w in read.warnings:
+                warnings.warn(w, stacklevel=2)
+            if pending is not None:
+                out.append(pending.result())
+            pending = loader.submit(_store_table, con, read)
+            del read
+        if pending is not None:
+            out.append(pending.result())
+    return out
 
 
 def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str | None = None,
@@ -168,9 +236,7 @@ def ingest(data_dir: Path | str, db_path: Path | str, *, mapping_dir: Path | str
                     warnings.warn(DataWarning(
                         f"no file for optional table {m.name} ({m.source}, pattern {m.pattern}); it is not loaded",
                         table=m.name), stacklevel=2)
-            for name, mapping in mappings.items():
-                if files[name]:
-                    report.tables.append(_load_one(con, mapping, files[name], bar))
+            report.tables += _load_tables(con, [(m, files[n]) for n, m in mappings.items() if files[n]], bar)
     report.warnings = [str(w.message) for w in caught if isinstance(w.message, NqpWarning)]
     for w in caught:  # hand the warnings on to the caller's filters
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

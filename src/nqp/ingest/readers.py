@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -219,6 +220,81 @@ def _cell_text(v: object) -> str:
     return str(v)
 
 
+def _sheet_by_rows(values_by_row: list[list], name: str) -> tuple[list[str], dict[str, pa.Array], list[int]]:
+    """A sheet's header, text columns ``c0, c1, ...`` and the sheet row of each record: the
+    first non-blank row is the header (blank cells around it dropped), blank rows are skipped."""
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    excel_rows: list[int] = []
+    lead = 0
+    for r, values in enumerate(values_by_row, start=1):
+        cells = list(map(_cell_text, values))
+        if not "".join(cells).strip():  # every cell blank
+            continue
+        if header is None:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            while lead < len(cells) and not cells[lead].strip():
+                lead += 1
+            header = [c.strip() for c in cells[lead:]]
+            continue
+        rows.append(cells[lead:])
+        excel_rows.append(r)
+    if header is None:
+        raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
+    n = len(header)
+    for cells, r in zip(rows, excel_rows):
+        if len(cells) > n and "".join(cells[n:]).strip():
+            raise SchemaError(f"{name}: row {r} has values beyond the {n} header columns", file=name, row=r)
+    if not rows:
+        raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
+    pad = [""] * n
+    columns = zip(*((c + pad)[:n] if len(c) != n else c for c in rows))  # rows cut or padded to n cells
+    return header, {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}, excel_rows
+
+
+def _column_text(values: tuple) -> list[str]:
+    """:func:`_cell_text` of every cell of a sheet column, the float cells converted together:
+    a whole float below 2**53 as its integer (``str(int(v))``), any other as ``str(v)``."""
+    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    if not is_float.any():
+        return list(map(_cell_text, values))
+    cells = np.array(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    f = cells[is_float].astype(float)
+    whole = (f == np.trunc(f)) & (np.abs(f) < 2**53)  # float.is_integer(): finite and integral
+    at = np.flatnonzero(is_float)
+    out[at[whole]] = list(map(str, f[whole].astype(np.int64).tolist()))
+    out[at[~whole]] = list(map(str, f[~whole].tolist()))
+    other = np.flatnonzero(~is_float)
+    out[other] = list(map(_cell_text, cells[other].tolist()))
+    return out.tolist()
+
+
+def _sheet_by_columns(values_by_row: list[list], name: str) -> tuple[list[str], dict[str, pa.Array], list[int]]:
+    """:func:`_sheet_by_rows` of a rectangular sheet, column by column (the cells converted by
+    :func:`_column_text`, blank cells found per column): the same header, columns and rows."""
+    texts = [_column_text(col) for col in zip(*values_by_row)]
+    filled = np.array([[bool(t.strip()) for t in col] for col in texts], dtype=bool).reshape(len(texts), -1)
+    kept = np.flatnonzero(filled.any(axis=0))  # rows with a non-blank cell
+    if not len(kept):
+        raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
+    head = int(kept[0])
+    used = np.flatnonzero(filled[:, head])
+    lead, end = int(used[0]), int(used[-1]) + 1  # blank cells before and after the header cells
+    header = [texts[c][head].strip() for c in range(lead, end)]
+    rows = kept[1:]
+    beyond = filled[end:][:, rows].any(axis=0) if end < len(texts) else np.zeros(len(rows), dtype=bool)
+    if beyond.any():
+        r = int(rows[np.argmax(beyond)]) + 1
+        raise SchemaError(f"{name}: row {r} has values beyond the {len(header)} header columns", file=name, row=r)
+    if not len(rows):
+        raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
+    cols = {f"c{i}": pa.array([texts[c][r] for r in rows.tolist()], pa.string())
+            for i, c in enumerate(range(lead, end))}
+    return header, cols, (rows + 1).tolist()
+
+
 def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport:
     """Read the first sheet of an ``.xlsx`` or legacy ``.xls`` export (python-calamine, the Rust
     calamine reader: both formats, fast, no formula evaluation); Excel dates become ISO text and
@@ -234,36 +310,12 @@ def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport
     except Exception as exc:  # CalamineError, zip errors, ... from a damaged workbook
         raise TruncatedInputError(f"{name}: not a readable {fmt} workbook ({exc}); truncated download?",
                                   file=name) from exc
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    excel_rows: list[int] = []
-    for r, values in enumerate(values_by_row, start=1):
-        cells = list(map(_cell_text, values))
-        if not "".join(cells).strip():  # every cell blank
-            continue
-        if header is None:
-            while cells and not cells[-1].strip():
-                cells.pop()
-            lead = 0
-            while lead < len(cells) and not cells[lead].strip():
-                lead += 1
-            header = [c.strip() for c in cells[lead:]]
-            continue
-        rows.append(cells[lead:])
-        excel_rows.append(r)
     if progress is not None:
         progress(len(data))
-    if header is None:
-        raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
-    n = len(header)
-    for cells, r in zip(rows, excel_rows):
-        if len(cells) > n and "".join(cells[n:]).strip():
-            raise SchemaError(f"{name}: row {r} has values beyond the {n} header columns", file=name, row=r)
-    if not rows:
-        raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
-    pad = [""] * n
-    columns = zip(*((c + pad)[:n] if len(c) != n else c for c in rows))  # rows cut or padded to n cells
-    cols = {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
+    if values_by_row and len({len(r) for r in values_by_row}) == 1:
+        header, cols, excel_rows = _sheet_by_columns(values_by_row, name)
+    else:
+        header, cols, excel_rows = _sheet_by_rows(values_by_row, name)
     return RawExport(path=path, name=name, format=fmt, columns=header, records=pa.table(cols),
                      sha256=_hash(data), _excel_rows=excel_rows)
 

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nqp.errors import DataWarning, DuplicateKeyError, EmptyInputError, SchemaError
+from nqp.errors import DataWarning, DuplicateKeyError, EmptyInputError, NqpWarning, SchemaError
 from nqp.ingest.mapping import FieldSpec, TableMapping
 from nqp.ingest.readers import EXCEL, RawExport
 
@@ -34,6 +34,7 @@ _EXPECTED = {
     "stkcd": "a stock code (1-6 digits)", "int": "an integer", "float": "a number",
     "date": "a date (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)", "bool": "a flag (0/1, Y/N, 是/否)",
 }
+Warn = Callable[[NqpWarning], None]  # receives a warning instead of warnings.warn
 _INT = r"^[+-]?\d{1,18}(\.0*)?$"
 _FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _DATE = (r"^(?P<y>\d{4})(?:[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})|(?P<m8>\d{2})(?P<d8>\d{2}))"
@@ -189,13 +190,15 @@ def _columns_read(mapping: TableMapping) -> list[FieldSpec]:
     return cols
 
 
-def match_columns(raw: RawExport, mapping: TableMapping) -> dict[str, int | None]:
+def match_columns(raw: RawExport, mapping: TableMapping, warn: Warn | None = None) -> dict[str, int | None]:
     """Position of each column the mapping reads in the file's header.
 
     A field is found by its code, an alias, its warehouse name or its Chinese label (exports
     with 字段名称 headers), compared by :func:`header_key`. Missing required fields -> one
     :class:`SchemaError` listing each with close matches (difflib) as suggestions; a missing
-    optional field -> None and a warning (a field with ``fallback_sum`` -> None, computed later).
+    optional field -> None and a warning (a field with ``fallback_sum`` -> None, computed later),
+    issued by ``warn`` when given (a caller in another thread hands it on in order) -- else
+    ``warnings.warn``.
     """
     positions: dict[str, int] = {}
     wanted = {header_key(h) for f in _columns_read(mapping) for h in f.headers()}
@@ -215,9 +218,12 @@ def match_columns(raw: RawExport, mapping: TableMapping) -> dict[str, int | None
             if f.name.startswith("_") or f.required:
                 missing.append(f)
             elif not f.fallback_sum:
-                warnings.warn(DataWarning(
-                    f"{raw.name}: optional column {f.code!r} ({f.name}) is absent; it is loaded as NULL",
-                    file=raw.name, table=mapping.name, column=f.code), stacklevel=2)
+                absent = DataWarning(f"{raw.name}: optional column {f.code!r} ({f.name}) is absent; it is loaded as NULL",
+                                     file=raw.name, table=mapping.name, column=f.code)
+                if warn is None:
+                    warnings.warn(absent, stacklevel=2)
+                else:
+                    warn(absent)
         found[f.name] = pos
     if missing:
         lines = []
@@ -334,12 +340,12 @@ def _text(data: pa.Table, pos: int) -> pa.Array:
     return pc.utf8_trim_whitespace(_filled(data.column(pos).combine_chunks()))
 
 
-def convert_export(raw: RawExport, mapping: TableMapping) -> Converted:
+def convert_export(raw: RawExport, mapping: TableMapping, warn: Warn | None = None) -> Converted:
     """Convert ``raw`` per ``mapping``: descriptive rows skipped, ``[filter]`` applied, every
     cell typed, a long table spread into its fields. Every bad cell of the file is collected
     and one :class:`SchemaError` lists the first 20 (line and the file's own column name) and
-    the count."""
-    found = match_columns(raw, mapping)
+    the count. ``warn``: as in :func:`match_columns`."""
+    found = match_columns(raw, mapping, warn)
     skip = count_descriptive_rows(raw, mapping, found)
     data = raw.records.slice(skip)
     recs = pa.array(np.arange(skip, skip + data.num_rows, dtype=np.int64))

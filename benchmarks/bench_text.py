@@ -9,8 +9,13 @@ shared machine do not distort them; multi-process figures are wall-clock.
 2. With PDF extraction: raw pypdfium2 extraction of a 200-page Chinese PDF (pages/s) against the
    whole nqp text stage on the same PDF. Target: nqp keeps at least 60% of the raw speed.
 3. The stage over the corpus on 1 vs 2 local worker processes, and on 1 vs 2 Dask workers.
+4. With ``--stage``: only ``text_stage`` as the demo calls it (default workers, partitions and
+   limits) on a scale-1 synthetic corpus (38,538 reports, 8 of them PDFs), or on the reports
+   folder given with ``--reports=DIR``; medians of ``--repeat=N`` runs (default 3) of wall
+   seconds and CPU seconds (this process and its worker processes), with the load average.
 
 Usage: python benchmarks/bench_text.py [SCALE]   (synthetic corpus scale, default 0.05)
+       python benchmarks/bench_text.py --stage [--reports=DIR] [--repeat=N]
 """
 
 from __future__ import annotations
@@ -85,6 +90,43 @@ def naive_counts(path: str, words: list[str]) -> dict[str, int]:
     return {w: sum(tok.count(w) for tok in tokens) for w in words}
 
 
+def stage_figures(reports: Path, out: Path, repeat: int) -> None:
+    """Median wall and CPU seconds of ``text_stage(reports, ...)`` (as ``nqp demo`` runs it)."""
+    import os
+    import statistics
+
+    from nqp.text.stage import text_stage
+
+    walls, cpus, loads = [], [], []
+    for k in range(repeat):
+        load = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), os.times()
+        rep = text_stage(reports, out / f"text{k}.parquet", quiet=True)
+        t1, c1 = time.perf_counter(), os.times()
+        walls.append(t1 - t0)
+        cpus.append(c1.user - c0.user + c1.system - c0.system + c1.children_user - c0.children_user
+                    + c1.children_system - c0.children_system)
+        loads.append((load, os.getloadavg()[0]))
+        print(f"  run {k + 1}: wall {walls[-1]:.1f} s, CPU {cpus[-1]:.1f} s, load average "
+              f"{loads[-1][0]:.1f} -> {loads[-1][1]:.1f} (1 min), {os.cpu_count()} cores, {rep.reports:,} reports")
+    print(f"text_stage: median wall {statistics.median(walls):.1f} s, median CPU {statistics.median(cpus):.1f} s "
+          f"over {repeat} runs")
+
+
+def main_stage(options: dict[str, str]) -> None:
+    from nqp.synth.generate import write_synthetic
+
+    tmp = Path(tempfile.mkdtemp(prefix="nqp-bench-stage-"))
+    try:
+        reports = Path(options["reports"]) if options.get("reports") else None
+        if reports is None:
+            write_synthetic(tmp / "raw", scale=1.0, progress=False)  # the demo's corpus (default seed)
+            reports = tmp / "raw" / "reports"
+        stage_figures(reports, tmp, int(options.get("repeat") or 3))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv: list[str]) -> None:
     from nqp.synth.generate import write_synthetic
     from nqp.text.dictionary import shipped_dictionaries
@@ -141,7 +183,7 @@ def main(argv: list[str]) -> None:
         rates = {}
         for w in (1, 2):
             t = time.perf_counter()
-            run_text(reports, cfg, tmp / f"local{w}.parquet", workers=w, partition_size=64)
+            run_text(reports, cfg, tmp / f"local{w}.parquet", workers=w)
             rates[w] = len(reports) / (time.perf_counter() - t)
             print(f"stage on {w} local worker process(es): {rates[w]:,.0f} reports/s (incl. start-up)")
         print(f"  2 vs 1 local workers: {rates[2] / rates[1]:.2f}x")
@@ -161,4 +203,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main([a for a in sys.argv[1:] if a.replace(".", "", 1).isdigit()])  # run_all passes names
+    opts = dict((a[2:].split("=", 1) + [""])[:2] for a in sys.argv[1:] if a.startswith("--"))
+    if "stage" in opts:
+        main_stage(opts)
+    else:
+        main([a for a in sys.argv[1:] if a.replace(".", "", 1).isdigit()])  # run_all passes names

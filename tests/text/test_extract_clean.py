@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from nqp.errors import DocumentError
-from nqp.text.clean import clean_pages, is_table_line
+from nqp.text.clean import clean_pages, is_heading, is_table_line
 from nqp.text.extract import Limits, read_pages, reason_of
+from nqp.text.sections import find_section
 
 from .pdfs import HEADER, make_broken_pdf, make_image_only_pdf, make_pdf
 from .report_pages import PAGES, SECTION
@@ -72,3 +73,20 @@ def test_txt_encodings(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n")
     assert _reason(empty) == "empty"
+
+
+def test_first_character_shortcuts_keep_the_rules():
+    # the cleaning tests look at a line's first character before running their patterns:
+    # cells after a tab or line separator, non-ASCII digits and padded titles still count
+    assert is_table_line("营业收入\t1,234\t5,678") and is_table_line("营业收入\u20281,234\u20285,678")
+    assert is_heading(" 董事会报告") and is_heading("٣、概述") and not is_heading("公司治理良好。")
+    clean = clean_pages(["正文一。\n٣\n- ٤ -\n营业收入\t1,234\t5,678\n正文二。"])
+    assert (clean.paragraphs, clean.page_number_lines, clean.table_chars) == (["正文一。", "正文二。"], 2, 14)
+    s = find_section(["目录", "董事会报告......١٢", " 董事会报告 ", "正文。", "监 事 会 报 告", "无。"])
+    assert (s.start, s.end, s.heading) == (3, 4, "董事会报告")
+
+
+def test_utf16_without_bom_is_not_read_as_utf8(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_bytes("abc 人工智能".encode("utf-16-le"))  # NUL bytes: valid UTF-8, but the detector's UTF-16
+    assert read_pages(p) == ["abc 人工智能"]

@@ -17,3 +17,26 @@ def test_timeout_memory_crash_and_errors_do_not_stop_the_run():
     assert isinstance(out[7], Failure) and out[7].reason == "crashed"
     for i in (0, 2, 3, 6, 8):
         assert out[i] == ("ctx", "ok", items[i][1])
+
+
+def test_batches_lose_no_item_and_only_the_bad_item_fails():
+    # each bad item sits in the middle of a batch of 4: its batch-mates before and after it
+    # (done but not yet sent, or not yet started when the worker was killed) must come back
+    items = [("ok", k) for k in range(14)]
+    items[2], items[5], items[9], items[13] = ("sleep", 30), ("memory", 400), ("exit", 0), ("raise", "boom")
+    out = dict(run_local(work, items, context="ctx", workers=2, timeout=2.5, memory_mb=250, poll=0.05,
+                         batch_size=4))
+    assert sorted(out) == list(range(len(items)))
+    assert out[2] == Failure("timeout", "killed after 2.5 s")
+    assert out[5].reason == "memory" and out[9].reason == "crashed" and out[13].reason == "ValueError"
+    for i, (kind, value) in enumerate(items):
+        if kind == "ok":
+            assert out[i] == ("ctx", "ok", value), i
+
+
+def test_batch_results_do_not_depend_on_batch_size_or_workers():
+    items = [("ok", k) for k in range(23)]
+    want = {i: ("c", "ok", k) for i, (_, k) in enumerate(items)}
+    for workers, size in ((1, 1), (2, 5), (3, 64)):
+        got = list(run_local(work, items, context="c", workers=workers, batch_size=size))
+        assert dict(got) == want and len(got) == len(items)

@@ -4,6 +4,14 @@ Unlike ``concurrent.futures``, a worker that exceeds the limit on one item (a ha
 memory-hungry PDF) is killed and replaced; the item comes back as a failure and the run goes on.
 Workers are started with ``spawn`` (no inherited threads or locks) and receive ``context``
 (e.g. the keyword dictionaries) once, not with every item.
+
+Items travel in batches (``batch_size`` items a message each way), because small documents
+would otherwise spend more time in messages than in work. The limits still apply to each
+item: a worker marks in shared memory which item it is on and since when, so the parent
+knows which item of a batch ran too long, took too much memory or crashed the worker. That
+item alone becomes a failure; the other items of the batch (whose results died with the
+worker) are handed out again. A batch whose worker dies between items is retried one item
+at a time, so that only an item that fails on its own becomes a failure.
 """
 
 from __future__ import annotations
@@ -11,10 +19,12 @@ from __future__ import annotations
 import multiprocessing as mp
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
+
+_IDLE = -1.0  # progress marker: the worker is between items
 
 
 @dataclass(frozen=True)
@@ -25,9 +35,10 @@ class Failure:
     message: str
 
 
-def _worker_main(conn: Connection, fn: Callable[[Any, Any], Any], context: Any) -> None:
-    """Receive batches [(index, item), ...]; send (index, result) after each item."""
-    conn.send(None)  # started (imports done): the parent starts the clocks now
+def _worker_main(conn: Connection, fn: Callable[[Any, Any], Any], context: Any, progress: Any) -> None:
+    """Receive batches [(index, item), ...]; send [(index, result), ...] when a batch is done.
+    ``progress`` (shared doubles) holds the index of the item being worked on and when it started."""
+    conn.send(None)  # started (imports done)
     while True:
         try:
             msg = conn.recv()
@@ -35,23 +46,36 @@ def _worker_main(conn: Connection, fn: Callable[[Any, Any], Any], context: Any) 
             return
         if msg is None:
             return
+        results = []
         for i, item in msg:
+            with progress.get_lock():
+                progress[1] = time.monotonic()
+                progress[0] = i
             try:
                 out: Any = fn(item, context)
             except Exception as exc:  # reported to the parent as this item's failure
                 out = Failure(type(exc).__name__, str(exc)[:500])
-            conn.send((i, out))
+            results.append((i, out))
+        with progress.get_lock():
+            progress[0] = _IDLE
+        conn.send(results)
 
 
 class _Worker:
     def __init__(self, ctx: Any, fn: Callable, context: Any) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, fn, context), daemon=True)
+        self.progress = ctx.Array("d", [_IDLE, 0.0])
+        self.proc = ctx.Process(target=_worker_main, args=(child, fn, context, self.progress), daemon=True)
         self.proc.start()
         child.close()
-        self.queue: deque[int] = deque()  # items sent, in the order the worker runs them
-        self.head_start = 0.0  # when the worker started the first item of the queue
+        self.batches: deque[list[int]] = deque()  # batches sent, in the order the worker runs them
         self.ready = False  # the worker has started (spawn + imports can take a second)
+
+    def current(self) -> tuple[int | None, float]:
+        """The item the worker is on and since when (monotonic seconds); None between items."""
+        with self.progress.get_lock():
+            i, since = self.progress[0], self.progress[1]
+        return (None if i == _IDLE else int(i)), since
 
     def kill(self) -> None:
         self.proc.kill()
@@ -76,73 +100,65 @@ def run_local(
     workers: int = 2,
     timeout: float | None = None,
     memory_mb: float | None = None,
-    depth: int = 8,
+    batch_size: int = 1,
+    depth: int = 2,
     poll: float = 0.1,
 ) -> Iterator[tuple[int, Any]]:
-    """Yield ``(index, fn(items[index], context))`` as items finish, in completion order.
+    """Yield ``(index, fn(items[index], context))`` as items finish, in completion order
+    (the items of a batch together, in order).
 
     A failed item yields ``(index, Failure(reason, message))``: ``timeout`` (killed after
     ``timeout`` s on that item), ``memory`` (worker's resident memory above ``memory_mb``),
-    ``crashed`` (the worker died), or the exception's class name. Up to ``depth`` items are
-    in flight per worker (small documents would otherwise spend more time in messages than
-    in work); the limits apply to the item the worker is on, and the items queued behind a
-    killed one are handed out again.
+    ``crashed`` (the worker died), or the exception's class name. Items go to the workers
+    ``batch_size`` consecutive items at a time, up to ``depth`` batches in flight per worker
+    (see the module docstring for how a killed batch is retried).
     """
     if not items:
         return
     ctx = mp.get_context("spawn")
-    pending = deque(range(len(items)))
-    pool = [_Worker(ctx, fn, context) for _ in range(max(1, min(workers, len(items))))]
+    size = max(1, batch_size)
+    pending: deque[list[int]] = deque(list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
+    pool = [_Worker(ctx, fn, context) for _ in range(max(1, min(workers, len(pending))))]
     next_memory_check = 0.0
     try:
-        while pending or any(w.queue for w in pool):
+        while pending or any(w.batches for w in pool):
             for w in pool:
-                room = depth - len(w.queue)
-                if room > depth // 2 and pending:
-                    batch = [pending.popleft() for _ in range(min(room, len(pending)))]
-                    if not w.queue:
-                        w.head_start = time.monotonic()
-                    w.queue.extend(batch)
+                while pending and len(w.batches) < depth:
+                    batch = pending.popleft()
+                    w.batches.append(batch)
                     w.conn.send([(i, items[i]) for i in batch])
-            busy = [w for w in pool if w.queue]
+            busy = [w for w in pool if w.batches]
             ready = set(wait([w.conn for w in busy], timeout=poll))
             now = time.monotonic()
             check_memory = memory_mb is not None and now >= next_memory_check
             if check_memory:  # reading /proc costs: at most every `poll` seconds
                 next_memory_check = now + poll
             for k, w in enumerate(pool):
-                if not w.queue:
+                if not w.batches:
                     continue
                 failure: Failure | None = None
                 if w.conn in ready:
-                    try:
-                        while w.queue and w.conn.poll():
-                            msg = w.conn.recv()
-                            w.head_start = time.monotonic()
-                            if msg is None:
-                                w.ready = True
-                                continue
-                            j, out = msg
-                            w.queue.remove(j)
-                            yield j, out
+                    broken = yield from _drain(w)
+                    if not broken:
                         continue
-                    except (EOFError, OSError):
-                        failure = Failure("crashed", f"worker process died (exit code {w.proc.exitcode})")
+                    failure = Failure("crashed", f"worker process died (exit code {w.proc.exitcode})")
                 elif not w.ready:
                     if not w.proc.is_alive():
                         failure = Failure("crashed", f"worker process died at start (exit code {w.proc.exitcode})")
-                elif timeout is not None and now - w.head_start > timeout:
-                    failure = Failure("timeout", f"killed after {timeout:g} s")
-                elif check_memory and _rss_mb(w.proc.pid) > memory_mb:
-                    failure = Failure("memory", f"killed above {memory_mb:g} MB resident memory")
-                elif not w.proc.is_alive():
-                    failure = Failure("crashed", f"worker process died (exit code {w.proc.exitcode})")
+                else:
+                    item, since = w.current()
+                    if timeout is not None and item is not None and now - since > timeout:
+                        failure = Failure("timeout", f"killed after {timeout:g} s")
+                    elif check_memory and _rss_mb(w.proc.pid) > memory_mb:
+                        failure = Failure("memory", f"killed above {memory_mb:g} MB resident memory")
+                    elif not w.proc.is_alive():
+                        failure = Failure("crashed", f"worker process died (exit code {w.proc.exitcode})")
                 if failure is not None:
-                    head = w.queue.popleft()
-                    pending.extendleft(reversed(w.queue))  # queued behind the bad item: retry
+                    item, _ = w.current()
+                    yield from _drain(w)  # batches finished just before the kill count as done
                     w.kill()
                     pool[k] = _Worker(ctx, fn, context)
-                    yield head, failure
+                    yield from _blame(w.batches, item, failure, pending)
     finally:
         for w in pool:
             try:
@@ -153,3 +169,40 @@ def run_local(
             w.proc.join(2)
             if w.proc.is_alive():
                 w.kill()
+
+
+def _drain(w: _Worker) -> Generator[tuple[int, Any], None, bool]:
+    """Yield the results ``w`` has sent so far; return whether its pipe is broken (it died)."""
+    try:
+        while w.batches and w.conn.poll():
+            msg = w.conn.recv()
+            if msg is None:
+                w.ready = True
+                continue
+            w.batches.popleft()
+            yield from msg
+    except (EOFError, OSError):
+        return True
+    return False
+
+
+def _blame(batches: deque[list[int]], item: int | None, failure: Failure,
+           pending: deque[list[int]]) -> Iterator[tuple[int, Failure]]:
+    """After a worker was killed or died with ``batches`` in flight: the item it was on
+    fails, the rest is handed out again (first). Dead between items, the worker leaves no
+    culprit: a batch of one item fails, a longer one is retried item by item."""
+    if not batches:  # everything it was given had come back: nothing to blame
+        return
+    if item is not None and item not in batches[0]:
+        item = None  # not on an item of the running batch (a stale mark): no culprit
+    head = batches.popleft()
+    again = [i for b in batches for i in b]  # queued behind the head batch: never started
+    if item is None and len(head) > 1:
+        retry = [[i] for i in head]
+    else:
+        culprit = item if item is not None else head[0]
+        retry = [[i for i in head if i != culprit]] if len(head) > 1 else []
+        yield culprit, failure
+    if again:
+        retry.append(again)
+    pending.extendleft(reversed([b for b in retry if b]))

@@ -25,7 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jieba", action="store_true", help="count a keyword only on jieba word boundaries")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster at ADDRESS")
-    p.add_argument("--partition-size", type=int, default=32, help="reports per checkpointed partition")
+    p.add_argument("--partition-size", type=int, default=None,
+                   help="reports per checkpointed partition (default 512)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per report")
     p.add_argument("--memory-mb", type=float, default=4096.0, help="resident memory allowed per worker")
     p.add_argument("--max-pages", type=int, default=2000, help="reports with more pages are listed as too_large")

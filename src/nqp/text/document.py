@@ -6,9 +6,9 @@ Never raises for a bad document: failures come back as rows with ``status = "fai
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from nqp.text.clean import clean_pages
 from nqp.text.counting import KeywordCounter
@@ -35,21 +35,27 @@ class TextConfig:
 
 
 _COUNTERS: dict[str, dict[str, KeywordCounter]] = {}
+_LAST: list[tuple[TextConfig, dict[str, KeywordCounter]]] = []  # the last config seen and its counters
 
 
 def _counters(cfg: TextConfig) -> dict[str, KeywordCounter]:
+    if _LAST and _LAST[0][0] is cfg:  # a worker gets one config object: skip the fingerprint
+        return _LAST[0][1]
     key = cfg.fingerprint()
     if key not in _COUNTERS:  # built once per process, reused for every report
         _COUNTERS[key] = build_counters(list(cfg.dictionaries), cfg.counting)
+    _LAST[:] = [(cfg, _COUNTERS[key])]
     return _COUNTERS[key]
 
 
 def base_row(rep: ReportFile) -> dict[str, object]:
+    """The identifying columns of a report's row: stkcd, year, file name and format (pdf/txt)."""
+    name = os.path.basename(rep.path)
     return {
         "stkcd": rep.stkcd,
         "year": rep.year,
-        "file": Path(rep.path).name,
-        "format": Path(rep.path).suffix.lower().lstrip("."),
+        "file": name,
+        "format": os.path.splitext(name)[1].lower().lstrip("."),
     }
 
 

@@ -90,9 +90,16 @@ def read_pdf_pages(path: Path, limits: Limits = Limits()) -> list[str]:
 def decode_text(data: bytes, path: Path) -> str:
     """Decode a TXT report with the warehouse's detector (``nqp.ingest.encoding``): BOM, UTF-16,
     UTF-8, then GB18030 (a superset of GBK)."""
+    import codecs
+
     from nqp.errors import EncodingError
     from nqp.ingest.encoding import detect_encoding
 
+    if b"\x00" not in data and not data.startswith(codecs.BOM_UTF8):
+        try:  # without BOM and NUL bytes the detector's first choice is strict UTF-8: skip its pass
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode(detect_encoding(data, str(path)))
     except EncodingError as exc:

@@ -14,6 +14,7 @@ An index CSV (columns ``stkcd, year, file``) may name the files instead of a fol
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,17 +90,23 @@ def choose(candidates: list[ReportFile]) -> tuple[list[ReportFile], list[Skipped
             groups.setdefault((r.stkcd, r.year), []).append(r)
     chosen = []
     for key in sorted(groups):
-        rs = sorted(groups[key], key=_rank)
+        rs = groups[key] if len(groups[key]) == 1 else sorted(groups[key], key=_rank)
         chosen.append(rs[-1])
         skipped += [Skipped(r.path, f"duplicate of {Path(rs[-1].path).name}") for r in rs[:-1]]
     return chosen, skipped
+
+
+def _path_order(p: Path) -> tuple[str, ...]:
+    """The order of ``sorted(paths)`` (part by part, case-blind where the OS is), computed once
+    per path instead of in every comparison."""
+    return tuple(map(os.path.normcase, p.parts))
 
 
 def scan_reports(folder: str | Path) -> tuple[list[ReportFile], list[Skipped]]:
     """Reports in ``folder`` (recursively), chosen one per firm-year, sorted by (stkcd, year)."""
     folder = Path(folder)
     cands, skipped = [], []
-    for p in sorted(folder.rglob("*")):
+    for p in sorted(folder.rglob("*"), key=_path_order):
         if not p.is_file() or p.name.startswith("."):
             continue
         r = parse_name(p)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 START_TITLES: tuple[str, ...] = (
     "董事会报告", "董事局报告", "董事会工作报告", "董事局工作报告",
@@ -30,7 +31,10 @@ END_TITLES: tuple[str, ...] = (
 )
 _CHAPTER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[节章]|§\s*\d+)\s*")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[、.])\s*")
-_LEADER = re.compile(r"[\s.·…。_-]*\d*\s*$")
+_LEADER_CHARS = frozenset(".·…。_-")  # with white space: a table-of-contents leader
+_BOUNDING = frozenset(START_TITLES + END_TITLES)
+_BOUNDING_TUPLE = tuple(_BOUNDING)
+_CHAPTER_FIRST = frozenset("第§")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,18 @@ class Section:
     end: int  # index one past the last paragraph
     heading: str  # the title found, e.g. "管理层讨论与分析"; "" when not found
     found: bool
+
+
+def _strip_leader(s: str) -> str:
+    """``s`` without a trailing table-of-contents leader and page number ("......12"): the
+    longest suffix of leader characters or white space, then digits, then white space."""
+    s = s.rstrip()
+    n = len(s)
+    while n and s[n - 1].isdecimal():
+        n -= 1
+    while n and (s[n - 1] in _LEADER_CHARS or s[n - 1].isspace()):
+        n -= 1
+    return s[:n]
 
 
 def _heading(par: str) -> tuple[str, str] | None:
@@ -52,21 +68,42 @@ def _heading(par: str) -> tuple[str, str] | None:
         m = _NUMBERED.match(s)
         if m:
             style, s = "numbered", s[m.end():]
-    s = _LEADER.sub("", s).replace(" ", "")
+    s = _strip_leader(s).replace(" ", "")
     if not s or len(s) > 30:
         return None
     return style, s
 
 
+def _bounding_heading(par: str) -> tuple[str, str] | None:
+    """``_heading(par)`` if that heading can start or end a section: a chapter heading (any
+    title) or an unnumbered start or end title. Numbered headings ("一、...") never do (see
+    :func:`find_section`), so they and paragraphs whose first character cannot begin such a
+    heading are passed over without parsing."""
+    s = par.strip()
+    if s[:1] not in _CHAPTER_FIRST and not s.replace(" ", "").startswith(_BOUNDING_TUPLE):
+        return None  # neither 第X节/§ nor a title at the start (what the title test needs)
+    h = _heading(s)
+    if h is None or (h[0] != "chapter" and (h[0] == "numbered" or h[1] not in _BOUNDING)):
+        return None
+    return h
+
+
 def find_section(paragraphs: list[str]) -> Section:
-    """The MD&A / board-report section of a cleaned report (see the module docstring)."""
+    """The MD&A / board-report section of a cleaned report (see the module docstring).
+
+    Only chapter headings and unnumbered start/end titles matter: a start candidate is never
+    numbered, and a section ends at a chapter heading, an unnumbered end title, or a start
+    title of the candidate's own (chapter or plain) style.
+    """
     heads: list[tuple[int, str, str]] = []
     for i, p in enumerate(paragraphs):
         if len(p) <= 60:
-            h = _heading(p)
+            h = _bounding_heading(p)
             if h:
                 heads.append((i, h[0], h[1]))
     best: Section | None = None
+    best_span = 0
+    offsets: list[int] = []  # offsets[k] = characters of paragraphs[:k]
     for k, (i, style, title) in enumerate(heads):
         if title not in START_TITLES or style == "numbered":
             continue
@@ -75,9 +112,11 @@ def find_section(paragraphs: list[str]) -> Section:
             if st2 == "chapter" or (t2 in END_TITLES and st2 != "numbered") or (t2 in START_TITLES and st2 == style):
                 end = j
                 break
-        span = sum(len(p) for p in paragraphs[i + 1 : end])
-        if best is None or span > sum(len(p) for p in paragraphs[best.start : best.end]):
-            best = Section(i + 1, end, title, True)
+        if not offsets:
+            offsets = list(accumulate(map(len, paragraphs), initial=0))
+        span = offsets[end] - offsets[i + 1]
+        if best is None or span > best_span:
+            best, best_span = Section(i + 1, end, title, True), span
     if best is None:
         return Section(0, len(paragraphs), "", False)
     return best

@@ -1,13 +1,15 @@
 """The text stage over a corpus: reports → one row per firm-year, checkpointed, local or on Dask.
 
-Work is cut into partitions of ``partition_size`` reports. On one machine each report runs in
-a worker process under a hard time and memory limit (``nqp.jobs.pool``); on a Dask cluster each
-partition is one task (``nqp.jobs.cluster``). Every finished partition is checkpointed
-(``nqp.jobs.checkpoint``); a run started again skips reports already done.
+Work is cut into partitions of ``partition_size`` reports. On one machine the reports go to
+worker processes in batches of up to ``BATCH``, each report under a hard time and memory limit
+(``nqp.jobs.pool``: a report that breaks a limit is the only one of its batch to fail); on a
+Dask cluster each partition is one task (``nqp.jobs.cluster``). Every finished partition is
+checkpointed (``nqp.jobs.checkpoint``); a run started again skips reports already done.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from collections.abc import Sequence
@@ -30,10 +32,12 @@ INT_COLS = {"pages", "report_chars", "section_chars", "data_assets", "aiword", "
             "header_lines_removed"}
 BACK = ["table_chars", "header_lines_removed", "message"]
 TIMING = "seconds"  # per-document wall time: kept in TextRun.timings, never in the data file
+PARTITION = 512  # reports per checkpointed partition (and per Dask task), by default
+BATCH = 64  # at most this many reports per message to a local worker process
 
 
 def _doc_key(r: ReportFile) -> str:
-    return f"{r.doc_id}:{Path(r.path).name}"
+    return f"{r.doc_id}:{os.path.basename(r.path)}"
 
 
 def process_partition(reports: list[ReportFile], cfg: TextConfig) -> list[dict[str, object]]:
@@ -72,7 +76,7 @@ def run_text(
     *,
     workers: int = 2,
     scheduler: str | None = None,
-    partition_size: int = 32,
+    partition_size: int = PARTITION,
     doc_timeout: float | None = None,
     memory_mb: float | None = 4096,
     quiet: bool = True,
@@ -83,7 +87,9 @@ def run_text(
     out = Path(out)
     store = PartStore(out, cfg.fingerprint())
     done_keys = store.done_keys()
-    todo = [r for r in reports if _doc_key(r) not in done_keys]
+    all_keys = [_doc_key(r) for r in reports]
+    todo = [r for r, k in zip(reports, all_keys) if k not in done_keys]
+    keys = [k for k in all_keys if k not in done_keys]
     resumed = len(reports) - len(todo)
     parts = [todo[i : i + partition_size] for i in range(0, len(todo), partition_size)]
     timeout = doc_timeout if doc_timeout is not None else cfg.limits.seconds * 1.5 + 5
@@ -93,28 +99,26 @@ def run_text(
                 part = parts[i]
                 if isinstance(res, Failure):
                     res = [failed_row(r, res.reason, res.message) for r in part]
-                store.write(_frame(res, [_doc_key(r) for r in part]), [_doc_key(r) for r in part])
+                part_keys = keys[i * partition_size : (i + 1) * partition_size]
+                store.write(_frame(res, part_keys), part_keys)
                 bar.advance(len(part))
         else:
-            part_of = {}
-            for p, part in enumerate(parts):
-                for r in part:
-                    part_of[_doc_key(r)] = p
-            buffers: dict[int, dict[str, dict]] = {p: {} for p in range(len(parts))}
-            for i, res in run_local(process_report, todo, context=cfg, workers=workers,
-                                    timeout=timeout, memory_mb=memory_mb):
-                rep = todo[i]
+            left = [len(part) for part in parts]  # documents of each partition not back yet
+            buffers: dict[int, dict[int, dict[str, object]]] = {}
+            for i, res in run_local(process_report, todo, context=cfg, workers=workers, timeout=timeout,
+                                    memory_mb=memory_mb, batch_size=min(partition_size, BATCH)):
                 if isinstance(res, Failure):
-                    res = failed_row(rep, res.reason, res.message)
-                p = part_of[_doc_key(rep)]
-                buffers[p][_doc_key(rep)] = res
+                    res = failed_row(todo[i], res.reason, res.message)
+                p = i // partition_size
+                buffers.setdefault(p, {})[i] = res
+                left[p] -= 1
                 bar.advance()
-                if len(buffers[p]) == len(parts[p]):
-                    keys = [_doc_key(r) for r in parts[p]]
-                    store.write(_frame([buffers[p][k] for k in keys], keys), keys)
-                    del buffers[p]
+                if not left[p]:
+                    done = buffers.pop(p)
+                    idx = sorted(done)
+                    store.write(_frame([done[j] for j in idx], [keys[j] for j in idx]), [keys[j] for j in idx])
     rows = store.read_all()
-    wanted = {_doc_key(r) for r in reports}
+    wanted = set(all_keys)
     timings = pd.DataFrame(columns=["stkcd", "year", "file", TIMING])
     if not rows.empty:
         rows = rows[rows["_key"].isin(wanted)].drop_duplicates("_key")
@@ -184,7 +188,7 @@ def text_stage(
     jieba: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
-    partition_size: int = 32,
+    partition_size: int | None = None,
     timeout: float = 120.0,
     memory_mb: float = 4096.0,
     max_pages: int = 2000,
@@ -201,8 +205,6 @@ def text_stage(
     Raises :class:`MissingFileError` when the reports folder or the warehouse does not exist
     (a misspelt ``db`` never creates a new warehouse).
     """
-    import os
-
     from nqp.atomic import atomic_write_csv
     from nqp.errors import MissingFileError
     from nqp.text.dictionary import load_dictionaries
@@ -228,7 +230,7 @@ def text_stage(
         limits=Limits(seconds=timeout, max_pages=max_pages),
     )
     res = run_text(found, cfg, out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
-                   partition_size=partition_size, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
+                   partition_size=partition_size or PARTITION, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
                    quiet=quiet, keep_parts=keep_parts)
     rows = res.rows
     unknown = None

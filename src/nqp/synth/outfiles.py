@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nqp.atomic import atomic_write_bytes
-from nqp.synth.writers import FileFormat, write_table
+from nqp.synth.writers import FileFormat, table_files
 
 
 def digest(data: bytes) -> tuple[int, str]:
@@ -37,8 +37,8 @@ class Written:
 
     def table(self, df: pd.DataFrame, name: str, fmt: FileFormat) -> None:
         """Write warehouse table ``name`` as its vendor export (and ``[DES]`` sidecar)."""
-        for p in write_table(df, name, self.root, fmt):
-            self.hashes[p.relative_to(self.root).as_posix()] = digest(p.read_bytes())
+        for file, data in table_files(df, name, fmt):
+            self.put(file, data)
 
     def parquet(self, rel: str, df: pd.DataFrame) -> None:
         """Write ``df`` as Parquet (no index)."""

@@ -7,8 +7,8 @@ export's field codes, and for ``header_rows = "csmar"`` written as three header 
 (see measurement-reference §7.1). Encodings: UTF-8 with BOM (default), GBK, tab-separated
 ``.txt``, ``.xlsx``. A ``<TABLE>[DES][<fmt>].txt`` sidecar lists ``Code [中文名]`` per line.
 
-Every file is written to a temporary name and moved into place (atomic), and byte-for-byte
-deterministic (xlsx zip timestamps are fixed).
+Every file's bytes are byte-for-byte deterministic (xlsx zip timestamps are fixed);
+:class:`nqp.synth.outfiles.Written` writes them (atomically: temporary name, then moved into place).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from nqp.atomic import atomic_write_bytes
 from nqp.errors import ConfigError
 from nqp.ingest.mapping import FieldSpec, TableMapping, default_mappings
 
@@ -310,23 +308,18 @@ class FileFormat:
     header: str = "codes"      # codes | labels
 
 
-def write_table(df: pd.DataFrame, name: str, out_dir: Path, fmt: FileFormat = FileFormat(),
-                *, sidecar: bool = True) -> list[Path]:
-    """Write warehouse table ``name`` (semantic columns) as its vendor export in ``out_dir``.
-
-    Returns the paths written (data file, and the ``[DES]`` sidecar for CSMAR tables)."""
+def table_files(df: pd.DataFrame, name: str, fmt: FileFormat = FileFormat(), *,
+                sidecar: bool = True) -> list[tuple[str, bytes]]:
+    """The files of warehouse table ``name`` (semantic columns) as its vendor export: (file
+    name, bytes) of the data file, and of the ``[DES]`` sidecar for CSMAR tables."""
     spec = load_spec(name)
-    path = out_dir / f"{spec.source}.{fmt.ext}"
     if fmt.ext == "xlsx":
         data = xlsx_bytes(df, spec)
     elif fmt.ext == "xls":
         data = xls_bytes(df, spec)
     else:
         data = csv_bytes(df, spec, sep=fmt.sep, encoding=fmt.encoding, header=fmt.header)
-    atomic_write_bytes(path, data)
-    written = [path]
+    files = [(f"{spec.source}.{fmt.ext}", data)]
     if sidecar and spec.header_rows == "csmar":
-        side = out_dir / f"{spec.source}[DES][{fmt.ext}].txt"
-        atomic_write_bytes(side, des_bytes(spec))
-        written.append(side)
-    return written
+        files.append((f"{spec.source}[DES][{fmt.ext}].txt", des_bytes(spec)))
+    return files

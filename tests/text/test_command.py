@@ -89,3 +89,24 @@ def test_reports_outside_the_study_window_are_listed(tmp_path):
     listed = rep.problems[rep.problems["reason"] == "outside_study_window"]
     assert sorted(listed["year"]) == [2009, 2023]
     assert any("2 reports of fiscal years outside 2010-2022" in w for w in rep.warnings)
+
+
+def test_reports_processed_before_the_warehouse_exists(corpus, tmp_path):
+    """As `nqp run` does: the reports are processed while the warehouse is still being built;
+    the stage reads it only after ``before_warehouse`` returns (here: the warehouse appears)."""
+    from nqp.text.stage import text_stage
+
+    d, built = corpus
+    later = tmp_path / "later" / "w.duckdb"
+    events = []
+
+    def ingest_finishes():
+        events.append("waited")
+        later.parent.mkdir()
+        later.write_bytes(built.read_bytes())
+
+    rep = text_stage(d, tmp_path / "t.parquet", db=later, workers=2, before_warehouse=ingest_finishes)
+    assert events == ["waited"] and len(rep.rows) == 7 and rep.unknown_firms == 1
+    con = duckdb.connect(str(later), read_only=True)
+    assert con.execute("SELECT count(*) FROM text_measures").fetchone()[0] == 7
+    con.close()

@@ -9,6 +9,7 @@ settings; it holds no logic of theirs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from nqp.study.spec import Study
@@ -41,10 +42,11 @@ def ingest(data: Path, warehouse: Path, *, quiet: bool, required: list[str] | No
     return text, list(rep.warnings)
 
 
-def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quiet: bool) -> tuple[str, list[str]]:
+def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quiet: bool,
+         before_warehouse: Callable[[], None] | None = None) -> tuple[str, list[str]]:
     from nqp.text.stage import text_stage
 
-    rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet)
+    rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet, before_warehouse=before_warehouse)
     text = (f"{rep.reports:,} reports: {rep.ok:,} ok ({rep.without_section:,} without an MD&A heading), "
             f"{len(rep.problems):,} problems listed in {rep.problems_path.name}")
     return text, list(rep.warnings)

@@ -20,6 +20,8 @@ reported unbuilt).
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,28 +68,67 @@ def build_study_panel(study: Study, warehouse: Path) -> Any:
 
 def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None,
                  required: list[str] | None = None) -> None:
-    """Exports folder -> warehouse, then the annual reports and patents found beside them."""
+    """Exports folder -> warehouse, then the annual reports and patents found beside them.
+
+    The annual reports need nothing of the warehouse until their rows are stored, so they are
+    processed (on their worker processes, driven from a thread) while the exports are ingested
+    and the patents matched; the text stage waits for the warehouse only at its end. Its
+    progress bar is off then (one live display at a time); its summary comes at the end."""
     from nqp.study import external
 
-    stages = [("ingest", "ingest: raw exports -> warehouse",
-               lambda: external.ingest(data, warehouse, quiet=log.quiet, required=required))]
     reports, patents = data / "reports", data / "patents"
+    text_job = None
+    ingested = threading.Event()
     if reports.is_dir():
-        stages.append(("text", "text: annual reports -> keyword measures", lambda: external.text(
-            reports, warehouse, warehouse.parent / "text_measures.parquet", workers=workers, quiet=log.quiet)))
+        text_job = _Thread(lambda: external.text(reports, warehouse, warehouse.parent / "text_measures.parquet",
+                                                 workers=workers, quiet=True, before_warehouse=ingested.wait))
+        log.info("  text: annual reports processed on worker processes while the exports are ingested")
     else:
         log.warn("text", f"no reports/ folder in {data}: annual-report measures are not built")
+    stages = [("ingest", "ingest: raw exports -> warehouse",
+               lambda: external.ingest(data, warehouse, quiet=log.quiet, required=required))]
     if patents.is_dir():
         stages.append(("patents", "patents: AI patents -> firm-year counts", lambda: external.patents(
             patents, warehouse, warehouse.parent / "patent_counts.parquet", quiet=log.quiet)))
     else:
         log.warn("patents", f"no patents/ folder in {data}: AI patent counts are not built")
-    for name, title, fn in stages:
-        with log.stage(name, title):
-            summary, warned = fn()
-            log.info(f"  {summary}")
-            for w in warned:
-                log.warn(name, w)
+    if text_job is not None:
+        stages.append(("text", "text: annual reports -> keyword measures (finishing)", text_job.result))
+    try:
+        for name, title, fn in stages:
+            with log.stage(name, title):
+                summary, warned = fn()
+                if name == "ingest":
+                    ingested.set()
+                log.info(f"  {summary}")
+                for w in warned:
+                    log.warn(name, w)
+    finally:
+        ingested.set()  # a text thread waiting for a failed ingest goes on (and fails on its own)
+
+
+class _Thread:
+    """``fn()`` on a daemon thread; :meth:`result` joins it and returns its value or raises its
+    exception. Daemon: an interrupted run does not wait for it."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def target() -> None:
+            try:
+                self._value = fn()
+            except BaseException as exc:  # handed to the caller by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=target, daemon=True, name="nqp-text")
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path | None = None,

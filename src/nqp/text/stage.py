@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -195,6 +195,7 @@ def text_stage(
     keep_parts: bool = False,
     quiet: bool = True,
     window: tuple[int, int] | None = None,
+    before_warehouse: Callable[[], None] | None = None,
 ) -> TextStageReport:
     """The ``nqp text`` stage: annual reports in ``reports`` (or those named by ``index``, a CSV
     of ``stkcd, year, file``) → ``out`` (Parquet, one row per firm-year) and
@@ -203,7 +204,9 @@ def text_stage(
     Reports of fiscal years outside ``window`` (default: the study years of the panel
     definitions, 2010-2022) are processed but listed in the problems and the warnings.
     Raises :class:`MissingFileError` when the reports folder or the warehouse does not exist
-    (a misspelt ``db`` never creates a new warehouse).
+    (a misspelt ``db`` never creates a new warehouse). ``before_warehouse``: called once the
+    reports are processed and before ``db`` is checked and read -- ``nqp run`` processes the
+    reports while the exports are still being ingested and waits there for the warehouse.
     """
     from nqp.atomic import atomic_write_csv
     from nqp.errors import MissingFileError
@@ -217,9 +220,13 @@ def text_stage(
     folder = Path(reports or ".")
     if reports is not None and not folder.is_dir():
         raise MissingFileError("reports folder does not exist", file=str(folder))
-    if db is not None and not Path(db).is_file():
-        raise MissingFileError(f"warehouse {Path(db).name} does not exist (--db must name a warehouse that "
-                               "`nqp ingest` built); nothing was written", file=str(db))
+    def check_db() -> None:
+        if db is not None and not Path(db).is_file():
+            raise MissingFileError(f"warehouse {Path(db).name} does not exist (--db must name a warehouse that "
+                                   "`nqp ingest` built); nothing was written", file=str(db))
+
+    if before_warehouse is None:
+        check_db()
     if index is not None:
         found, skipped = read_index(index, folder), []
     else:
@@ -234,6 +241,9 @@ def text_stage(
                    quiet=quiet, keep_parts=keep_parts)
     rows = res.rows
     unknown = None
+    if before_warehouse is not None:
+        before_warehouse()
+        check_db()
     if db is not None:
         from nqp.jobs.store import known_firms, upsert_table
 

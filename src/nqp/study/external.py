@@ -48,7 +48,7 @@ def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quie
 
     rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet, before_warehouse=before_warehouse)
     text = (f"{rep.reports:,} reports: {rep.ok:,} ok ({rep.without_section:,} without an MD&A heading), "
-            f"{len(rep.problems):,} problems listed in {rep.problems_path.name}")
+            f"{len(rep.problems):,} problems listed in {rep.problems_path.name}; processed in {rep.run.seconds:.1f} s")
     return text, list(rep.warnings)
 
 

@@ -343,3 +343,12 @@ def test_tests_on_worker_processes_equal_tests_in_process(demo, results):
     mine = {t.test.id: (t.result.pvalue, t.result.count) for t in run.tests}
     theirs = {t["id"]: (t["p_value"], t["count"]) for t in results["tests"]}
     assert mine == theirs and len(mine) == 6
+
+
+def test_demo_manifest_input_hashes_are_those_of_the_files_on_disk(demo):
+    """The demo takes its exports' hashes from the record nqp synth made while writing them;
+    they must be the hashes of the bytes on disk."""
+    from nqp.study.outputs import input_hashes
+
+    man = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))
+    assert man["inputs"] == input_hashes(demo / "raw") and len(man["inputs"]) > 1000

@@ -76,6 +76,26 @@ def synthetic_origin(data: Path) -> tuple[bool, int | None]:
     return True, int(m.group(1)) if m else None
 
 
+def synth_file_hashes(data: Path) -> dict[str, str] | None:
+    """sha256 of every file of an exports folder as ``nqp synth`` recorded them while writing it
+    (its ``manifest.json``, itself hashed here), or None when it has no such record. Only for
+    exports written by the same run (the demo's): a folder from elsewhere is hashed from disk."""
+    import json
+
+    from nqp.study.outputs import sha256_file
+
+    path = data / "manifest.json"
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, dict) and "path" in f and "sha256" in f for f in files):
+        return None
+    out = {str(f["path"]): str(f["sha256"]) for f in files}
+    out["manifest.json"] = sha256_file(path)
+    return dict(sorted(out.items()))
+
+
 def mark_synthetic(warehouse: Path, seed: int | None) -> None:
     """Record in a warehouse built from synthetic exports that it is synthetic (``nqp run --db``
     on it then says so in every output)."""

@@ -232,7 +232,13 @@ def _write_manifest(staging: Path, study: Study, panel: Any, log: StageLog, *, d
     """manifest.json: how the run was made (the outputs' hashes, the inputs', timings, warnings)."""
     outputs = {p.relative_to(staging).as_posix(): sha256_file(p) for p in sorted(staging.rglob("*"))
                if p.is_file() and p.suffix != ".duckdb" and "raw" not in p.relative_to(staging).parts}
-    inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
+    inputs = None
+    if data is not None and Path(data).is_relative_to(staging):  # the demo's exports, written by this run
+        from nqp.study.external import synth_file_hashes
+
+        inputs = synth_file_hashes(Path(data))
+    if inputs is None:
+        inputs = input_hashes(Path(data)) if data is not None else {Path(db).name: sha256_file(Path(db))}  # type: ignore[arg-type]
     seconds: dict[str, Any] = dict(log.seconds)
     if panel.steps.timings:
         seconds["panel_steps"] = {k: round(float(v), 3) for k, v in dict(panel.steps.timings).items()}

@@ -142,7 +142,12 @@ def test_group_codes_equal_pandas_ngroup():
     df = pd.DataFrame({"a": rng.choice(["x", "y", None, "b"], 500), "b": rng.integers(0, 5, 500).astype(float),
                        "c": rng.choice([3, 1, 2], 500)})
     df.loc[rng.random(500) < 0.1, "b"] = np.nan
-    for cols in (["a"], ["b"], ["c"], ["a", "b"], ["c", "a", "b"]):
+    # eight parts of ~490 levels each (of 500 rows): their mixed-radix code, ~3e21, would overflow int64
+    wide = [f"w{i}" for i in range(8)]
+    for w in wide:
+        df[w] = rng.integers(0, 20_000, 500).astype(str)
+    assert np.prod([float(df[w].nunique()) for w in wide]) > 2.0**63
+    for cols in (["a"], ["b"], ["c"], ["a", "b"], ["c", "a", "b"], wide):
         ref = df.groupby(cols, sort=True, dropna=True).ngroup().to_numpy()
         got = group_codes(df, cols)
         assert np.array_equal(got < 0, np.isnan(ref))

@@ -83,33 +83,49 @@ def _numeric(data: pd.DataFrame, name: str) -> np.ndarray:
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _codes(data: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
-    """Integer codes of one (possibly interacted) categorical; -1 where any part is missing."""
+def category_codes(data: pd.DataFrame, names: tuple[str, ...], *, sort: bool = False) -> np.ndarray:
+    """Integer codes of one (possibly interacted) categorical; -1 where any part is missing.
+
+    ``sort=True`` numbers the levels, and the combinations of an interaction lexicographically,
+    in sorted order, as ``data.groupby(list(names), sort=True).ngroup()`` does; otherwise text
+    levels are numbered in order of appearance. An interaction is the mixed-radix code of its
+    parts' codes, made dense at the end (and before a product that would overflow int64)."""
     out = None
+    size = 1
     for name in names:
-        c, uniq = _factorize(data[name])
+        c, uniq = _factorize(data[name], sort=sort)
+        k = max(len(uniq), 1)
         if out is None:
-            out = c
-        else:
-            bad = (out < 0) | (c < 0)
-            out = out * max(len(uniq), 1) + c
-            out[bad] = -1
+            out, size = c, k
+            continue
+        bad = (out < 0) | (c < 0)
+        if size * k > 2**62:
+            out, size = _dense(out), int(out.max()) + 1
+        out = out * k + c
+        out[bad] = -1
+        size *= k
     assert out is not None
-    if len(names) > 1:
-        ok = out >= 0
-        out[ok] = np.unique(out[ok], return_inverse=True)[1]
+    return _dense(out) if len(names) > 1 else out
+
+
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """The non-negative codes renumbered 0..G-1 in their order; -1 stays -1."""
+    ok = codes >= 0
+    out = codes.copy()
+    out[ok] = np.unique(codes[ok], return_inverse=True)[1]
     return out
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, object]:
-    """Codes (-1 for missing) and levels; integer columns with a compact range skip hashing."""
+def _factorize(s: pd.Series, sort: bool = False) -> tuple[np.ndarray, object]:
+    """Codes (-1 for missing) and levels; integer columns with a compact range skip hashing
+    (their codes are in sorted order either way)."""
     if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s) and len(s):
         v = s.to_numpy()
         lo, hi = int(v.min()), int(v.max())
         if hi - lo < 4 * len(v) + 1024:
             c, k = recode(v - lo)
             return c, range(k)
-    c, uniq = pd.factorize(s, use_na_sentinel=True)
+    c, uniq = pd.factorize(s, sort=sort, use_na_sentinel=True)
     return c.astype(np.int64, copy=False), uniq
 
 
@@ -118,7 +134,7 @@ class _LagTable:
 
     def __init__(self, data: pd.DataFrame, panel: tuple[str, str]) -> None:
         unit, time = panel
-        self.u = _codes(data, (unit,))
+        self.u = category_codes(data, (unit,))
         if not pd.api.types.is_numeric_dtype(data[time]):
             raise FormulaError(f"panel time column {time!r} must be numeric (e.g. the year)", variable=time)
         t = data[time].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -241,7 +257,7 @@ class DataColumns:
 
     def codes(self, names: tuple[str, ...]) -> np.ndarray:
         if names not in self._codes:
-            self._codes[names] = _codes(self.data, names)
+            self._codes[names] = category_codes(self.data, names)
         return self._codes[names]
 
 

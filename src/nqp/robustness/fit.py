@@ -30,6 +30,7 @@ from scipy import special
 
 from nqp.econometrics.collinearity import AbsorbedDof, absorbed_dof, collinear_columns, fixest_k_fe
 from nqp.econometrics.demean import demean
+from nqp.econometrics.model_frame import category_codes
 from nqp.econometrics.singletons import recode, singleton_mask
 from nqp.econometrics.vcov import Dof, crv1_multiway_vcov, crv1_vcov
 from nqp.errors import NqpError
@@ -40,27 +41,9 @@ class NotEstimable(Exception):
 
 
 def group_codes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Dense int64 codes of the (interacted) columns; -1 where any part is missing."""
-    if len(frame) == 0:
-        return np.empty(0, dtype=np.int64)
-    # as ``frame.groupby(columns, sort=True, dropna=True).ngroup()``, from one sorted factorize per
-    # column (about 20 times faster): the mixed-radix code of sorted per-column codes orders the
-    # combinations lexicographically, and np.unique numbers the ones present in that order
-    codes = np.zeros(len(frame), dtype=np.int64)
-    missing = np.zeros(len(frame), dtype=bool)
-    radix = 1
-    for c in columns:
-        k, uniq = pd.factorize(frame[c], sort=True)
-        radix *= max(len(uniq), 1)
-        if radix > 2**62:
-            return frame.groupby(list(columns), sort=True, dropna=True).ngroup().to_numpy(dtype=np.int64)
-        missing |= k < 0
-        codes = codes * max(len(uniq), 1) + k
-    if len(columns) > 1:
-        out = np.full(len(frame), -1, dtype=np.int64)
-        out[~missing] = np.unique(codes[~missing], return_inverse=True)[1]
-        return out
-    return np.where(missing, -1, codes)
+    """Dense int64 codes of the (interacted) columns, numbered as pandas'
+    ``groupby(columns, sort=True).ngroup()``; -1 where any part is missing."""
+    return category_codes(frame, tuple(columns), sort=True)
 
 
 @dataclass

@@ -274,9 +274,7 @@ class _SubsetOLS:
     def _within(self, t1: np.ndarray, table: np.ndarray) -> np.ndarray:
         if not self.absorbs:
             return t1
-        # levels absent from the subset have S = 0, so scaling them by 1 instead of dropping them
-        # leaves the product unchanged and saves a boolean gather per subset
-        Ss = table[:, :-1] * (1.0 / np.sqrt(np.maximum(table[:, -1], 1.0)))[:, None]
+        Ss = scaled_level_sums(table)
         return t1 - Ss.T @ Ss
 
     def cross_pair(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -300,11 +298,7 @@ class _SubsetOLS:
             small = n_a <= self.n - n_a
             rows = np.flatnonzero(in_a[r] if small else ~in_a[r])
             t1, table = self._sums(rows, xx_a[r] if small else xx_total - xx_a[r])
-            if self.absorbs:
-                s_small, s_large = scaled_level_sums(table, table_total)
-                c_small, c_large = t1 - s_small.T @ s_small, (T1 - t1) - s_large.T @ s_large
-            else:
-                c_small, c_large = t1, T1 - t1
+            c_small, c_large = self._within(t1, table), self._within(T1 - t1, table_total - table)
             out[r], out[R + r] = (c_small, c_large) if small else (c_large, c_small)
         return out
 

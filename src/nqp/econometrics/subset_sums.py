@@ -56,20 +56,15 @@ def subset_sums(rows: np.ndarray, yx: np.ndarray, big: np.ndarray, dummy: np.nda
 
 
 @numba.njit(cache=True, nogil=True)
-def scaled_level_sums(table: np.ndarray, table_total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """S_f/√n_f of a subset (from ``table``) and of its complement (``table_total − table``),
-    each F × p: the factors of Σ_f S_f S_f'/n_f = (S/√n)'(S/√n). A level absent from a side
-    has S_f = 0 and is scaled by 1 (its row stays 0)."""
+def scaled_level_sums(table: np.ndarray) -> np.ndarray:
+    """S_f/√n_f (F × p) from a ``table`` of per-level sums (last column n_f): the factor of
+    Σ_f S_f S_f'/n_f = (S/√n)'(S/√n). A level absent from the subset has S_f = 0 and is scaled by
+    1 (its row stays 0). One pass instead of numpy's slice, sqrt, divide and multiply temporaries."""
     n_big, p = table.shape[0], table.shape[1] - 1
-    small = np.empty((n_big, p))
-    large = np.empty((n_big, p))
+    out = np.empty((n_big, p))
     for f in range(n_big):
-        n_s = table[f, p]
-        n_l = table_total[f, p] - n_s
-        a = 1.0 / np.sqrt(n_s) if n_s > 0.0 else 1.0
-        b = 1.0 / np.sqrt(n_l) if n_l > 0.0 else 1.0
+        n_f = table[f, p]
+        a = 1.0 / np.sqrt(n_f) if n_f > 0.0 else 1.0
         for c in range(p):
-            v = table[f, c]
-            small[f, c] = v * a
-            large[f, c] = (table_total[f, c] - v) * b
-    return small, large
+            out[f, c] = table[f, c] * a
+    return out

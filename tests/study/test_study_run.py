@@ -351,4 +351,5 @@ def test_demo_manifest_input_hashes_are_those_of_the_files_on_disk(demo):
     from nqp.study.outputs import input_hashes
 
     man = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))
-    assert man["inputs"] == input_hashes(demo / "raw") and len(man["inputs"]) > 1000
+    on_disk = input_hashes(demo / "raw")
+    assert man["inputs"] == on_disk and list(man["inputs"]) == list(on_disk) and len(on_disk) > 1000

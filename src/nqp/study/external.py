@@ -93,7 +93,7 @@ def synth_file_hashes(data: Path) -> dict[str, str] | None:
         return None
     out = {str(f["path"]): str(f["sha256"]) for f in files}
     out["manifest.json"] = sha256_file(path)
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items(), key=lambda kv: Path(kv[0])))  # the order of input_hashes
 
 
 def mark_synthetic(warehouse: Path, seed: int | None) -> None:

@@ -261,12 +261,11 @@ def run_study(study: Study, frame: pd.DataFrame, *, strict: bool = False, worker
     t0 = time.perf_counter()
     try:
         (entries, model_warnings, err) = _captured(lambda: run_models(study, frame))
+        if err is not None:
+            raise EstimationError(f"the models could not be run: {err}")
     except BaseException:
-        pending.close()
+        pending.close()  # the tests' workers stop with the run
         raise
-    if err is not None:
-        pending.close()
-        raise EstimationError(f"the models could not be run: {err}")
     seconds["models"] = time.perf_counter() - t0
     records: list[WarningRecord] = []
     for e in entries:

@@ -82,7 +82,7 @@ def synth_file_hashes(data: Path) -> dict[str, str] | None:
     exports written by the same run (the demo's): a folder from elsewhere is hashed from disk."""
     import json
 
-    from nqp.study.outputs import sha256_file
+    from nqp.study.outputs import path_order, sha256_file
 
     path = data / "manifest.json"
     try:
@@ -93,7 +93,7 @@ def synth_file_hashes(data: Path) -> dict[str, str] | None:
         return None
     out = {str(f["path"]): str(f["sha256"]) for f in files}
     out["manifest.json"] = sha256_file(path)
-    return dict(sorted(out.items(), key=lambda kv: Path(kv[0])))  # the order of input_hashes
+    return dict(sorted(out.items(), key=lambda kv: path_order(kv[0])))  # the order of input_hashes
 
 
 def mark_synthetic(warehouse: Path, seed: int | None) -> None:

@@ -6,7 +6,8 @@ or abstract contains an AI keyword (``data/ai_keywords.toml``). The rule combini
 ``either`` (CSET: classification OR keyword; the default), ``both``, ``ipc`` or ``keyword``.
 
 Speed: IPC strings are split and each *distinct* code is normalised and classified once in
-Python; rows take the result by index. Keywords are one RE2 alternation over title + abstract.
+Python; rows take the result by index (so are patent types and application dates). Keywords are
+one RE2 alternation over the titles, then over the abstracts of the records whose title has none.
 
 Record type (专利类型): 发明 → invention (lnaifm), 实用新型 → utility (lnaixx), 外观设计 → design.
 """
@@ -95,12 +96,29 @@ def _code_flags(clf: Classifier, lists: pa.ListArray) -> tuple[np.ndarray, np.nd
 
 def split_list(col: pa.Array | pa.ChunkedArray, seps: tuple[str, ...] = ("；", ",", "，", "|")) -> pa.ListArray:
     """Split a ``;``-separated column (also ；,，|) into lists; literal replaces + one plain split
-    are several times faster than a regex split. Items are not trimmed here."""
+    are several times faster than a regex split, and the replaces are skipped when no other
+    separator occurs. Items are not trimmed here."""
+    import re
+
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
-    for sep in seps:
-        col = pc.replace_substring(col, sep, ";")
+    others = [sep for sep in seps if sep != ";"]
+    # one scan finds whether any other separator occurs at all (usually none does): then no copies
+    if others and pc.any(pc.match_substring_regex(col, "|".join(map(re.escape, others)))).as_py():
+        for sep in others:
+            col = pc.replace_substring(col, sep, ";")
     return pc.split_pattern(col, ";")
+
+
+def _keyword_hits(title: pa.ChunkedArray, abstract: pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """Per row: ``pattern`` found in the title or in the abstract (searched separately, so no
+    match spans the two). Abstracts are searched only where the title has no hit."""
+    in_title = pc.match_substring_regex(title, pattern).to_numpy(zero_copy_only=False).copy()
+    rest = ~in_title
+    if rest.any():
+        in_title[rest] = pc.match_substring_regex(abstract.filter(pa.array(rest)), pattern).to_numpy(
+            zero_copy_only=False)
+    return in_title
 
 
 def classify(t: pa.Table, clf: Classifier) -> dict[str, np.ndarray]:
@@ -114,19 +132,20 @@ def classify(t: pa.Table, clf: Classifier) -> dict[str, np.ndarray]:
         ai2, bad2 = _code_flags(clf, split_list(t["ipc"]))
         ai_ipc, bad = ai_ipc | ai2, bad | bad2
         no_ipc = main_empty & pc.equal(pc.utf8_trim_whitespace(t["ipc"]), "").to_numpy(zero_copy_only=False)
-    pattern = clf.keywords.pattern()
-    ai_kw = (pc.match_substring_regex(t["title"], pattern).to_numpy(zero_copy_only=False)
-             | pc.match_substring_regex(t["abstract"], pattern).to_numpy(zero_copy_only=False))
+    ai_kw = _keyword_hits(t["title"], t["abstract"], clf.keywords.pattern())
     empty_text = pc.equal(pc.utf8_trim_whitespace(t["title"]), "").to_numpy(zero_copy_only=False)
     ai = {"either": ai_ipc | ai_kw, "both": ai_ipc & ai_kw, "ipc": ai_ipc, "keyword": ai_kw}[clf.rule]
-    ptype = t["ptype"].combine_chunks()
-    inv = pc.match_substring(ptype, "发明").to_numpy(zero_copy_only=False)
-    uti = pc.match_substring(ptype, "实用新型").to_numpy(zero_copy_only=False)
-    des = pc.match_substring(ptype, "外观").to_numpy(zero_copy_only=False)
-    kind = np.where(inv, "invention", np.where(uti, "utility", np.where(des, "design", "unknown")))
-    date = pc.utf8_trim_whitespace(t["app_date"].combine_chunks())
+    ptypes = pc.dictionary_encode(t["ptype"].combine_chunks())  # a few distinct texts: each judged once
+    names = ptypes.dictionary
+    inv = pc.match_substring(names, "发明").to_numpy(zero_copy_only=False)
+    uti = pc.match_substring(names, "实用新型").to_numpy(zero_copy_only=False)
+    des = pc.match_substring(names, "外观").to_numpy(zero_copy_only=False)
+    kinds = np.where(inv, "invention", np.where(uti, "utility", np.where(des, "design", "unknown")))
+    kind = kinds[ptypes.indices.to_numpy(zero_copy_only=False)]
+    dates = pc.dictionary_encode(t["app_date"].combine_chunks())  # a few thousand distinct days
+    date = pc.utf8_trim_whitespace(dates.dictionary)
     ok = pc.match_substring_regex(date, r"^(19|20)\d\d([-/.]?\d{1,2}([-/.]?\d{1,2})?)?(\s.*)?$")
-    year = pc.cast(pc.if_else(ok, pc.utf8_slice_codeunits(date, 0, 4), "0"), pa.int32())
+    year = pc.take(pc.cast(pc.if_else(ok, pc.utf8_slice_codeunits(date, 0, 4), "0"), pa.int32()), dates.indices)
     return {"ai_ipc": ai_ipc, "ai_kw": ai_kw, "ai": ai, "kind": kind,
             "year": year.to_numpy(zero_copy_only=False).astype(np.int32),
             "bad_ipc": bad, "no_ipc": no_ipc, "empty_text": empty_text}

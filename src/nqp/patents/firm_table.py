@@ -97,13 +97,21 @@ def warehouse_firm_names(db: str | Path) -> FirmNames:
 
 
 def with_keys(names: pd.DataFrame) -> pd.DataFrame:
-    """``names`` sorted, exact repeats dropped, with the matching ``key`` column."""
-    out = names[COLUMNS].drop_duplicates().sort_values(["stkcd", "kind", "name"], kind="stable")
-    out = out.reset_index(drop=True)
-    out["key"] = [normalize_name(n) for n in out["name"]]
+    """``names`` sorted, exact repeats dropped, with the matching ``key`` column. A ``key``
+    column already there is kept (it is a function of ``name``): names are normalised once."""
+    if "key" in names.columns:
+        out = names[COLUMNS + ["key"]].drop_duplicates(subset=COLUMNS)
+    else:
+        out = names[COLUMNS].drop_duplicates()
+    out = out.sort_values(["stkcd", "kind", "name"], kind="stable").reset_index(drop=True)
+    if "key" not in out.columns:
+        out["key"] = [normalize_name(n) for n in out["name"]]
     return out[out["key"] != ""].reset_index(drop=True)
 
 
 def combine(*tables: pd.DataFrame) -> pd.DataFrame:
-    """Several name tables as one (e.g. the warehouse's and a user's ``--firms`` file)."""
+    """Several name tables as one (e.g. the warehouse's and a user's ``--firms`` file); the
+    keys of tables that have them are reused."""
+    if all("key" in t.columns for t in tables):
+        return with_keys(pd.concat([t[COLUMNS + ["key"]] for t in tables], ignore_index=True))
     return with_keys(pd.concat([t[COLUMNS] for t in tables], ignore_index=True))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -26,17 +27,22 @@ from nqp.errors import SchemaError
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "】": ")", "〔": "(", "〕": ")",
                            "〖": "(", "〗": ")", "<": "(", ">": ")", "《": "(", "》": ")"})
 _ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "股份公司", "有限公司", "公司")
+_COMMON_END = "公司"  # the end of every _ZH_SUFFIXES form
 # English company forms, only as whole words (so "cisco" keeps its "co")
 _EN_SUFFIX = re.compile(r"(?:^|(?<=[\s,.]))(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc)\.?$")
 _TRAIL = " ,.;、，。"
 KINDS = ("current", "former", "subsidiary")
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize_name(name: str) -> str:
-    """The matching key of a company name (see the module docstring)."""
+    """The matching key of a company name (see the module docstring). Memoised: the firm names
+    and the applicants of every partition share most names, each is normalised once."""
     s = unicodedata.normalize("NFKC", str(name)).lower().translate(_BRACKETS).strip()
     while True:  # English forms first: they need the spaces between words
-        t = _EN_SUFFIX.sub("", s.rstrip(_TRAIL)).rstrip(_TRAIL)
+        t = s.rstrip(_TRAIL)
+        if t[-1:].isascii():  # an English form ends in an ASCII letter or "." (or, for "$", a newline)
+            t = _EN_SUFFIX.sub("", t).rstrip(_TRAIL)
         if t == s or not t:
             break
         s = t
@@ -45,6 +51,8 @@ def normalize_name(name: str) -> str:
     while changed and s:
         changed = False
         s = s.rstrip(_TRAIL)
+        if not s.endswith(_COMMON_END):  # every Chinese form ends so
+            break
         for suf in _ZH_SUFFIXES:
             if s.endswith(suf) and len(s) > len(suf):
                 s = s[: -len(suf)]

@@ -16,7 +16,6 @@ a year had no matched application that year (count 0).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +113,7 @@ def _fingerprint(path: str | Path, ctx: PatentContext, partition_size: int) -> s
         h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
     h.update(repr((ctx.classifier.definitions, ctx.classifier.keywords, ctx.classifier.rule,
                    ctx.classifier.scope, partition_size)).encode())
-    h.update(json.dumps(sorted((k, sorted(v)) for k, v in ctx.firms.candidates.items())).encode())
+    h.update(ctx.firms.fingerprint().encode())
     return h.hexdigest()[:16]
 
 

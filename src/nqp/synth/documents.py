@@ -4,8 +4,9 @@ Layout: title, table of contents (目录), sections 第一节 … with the board
 section named by vintage — 董事会报告 (FY ≤ 2015, with "一、管理层讨论与分析" inside it),
 经营情况讨论与分析 (FY 2016-2020), 管理层讨论与分析 (FY ≥ 2021) — followed by 监事会报告
 (FY ≤ 2012), 重要事项 (2013-2020) or 公司治理 (≥ 2021). Every ten text lines a running
-header ("<公司全称><年>年年度报告全文") and a page-number line are inserted. One report at a
-time: :mod:`nqp.synth.reports` draws, writes and sums the corpus.
+header ("<公司全称><年>年年度报告全文") and a page-number line are inserted. The reports of a
+chunk are composed together (:func:`compose_reports`: each step's draws for all reports at
+once, lines as ids); :mod:`nqp.synth.reports` draws, writes and sums the corpus.
 
 Keyword mentions are Poisson with the firm-year intensities of :mod:`nqp.synth.economics`
 (innovation awareness 高管创新意识, data assets 数据资产, AI words). About 8% are negated.
@@ -23,10 +24,8 @@ Truth (``truth/report_keywords.parquet``), computed on the generated text:
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections import deque
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -122,30 +121,6 @@ def negated_count(text: str, term: str) -> int:
         start = i + len(term)
 
 
-def _sentence_table(terms: tuple[str, ...]) -> tuple[list[list[str]], list[list[str]]]:
-    """Every affirming and every negated sentence of each term (``[term][template]``)."""
-    table = _SENTENCES.get(terms)
-    if table is None:
-        table = _SENTENCES[terms] = ([[t.format(k=k) for t in AFFIRM] for k in terms],
-                                     [[t.format(k=k) for t in NEGATE] for k in terms])
-    return table
-
-
-_SENTENCES: dict[tuple[str, ...], tuple[list[list[str]], list[list[str]]]] = {}
-
-
-def _keyword_sentences(u: Callable[[], float], terms: tuple[str, ...], k: int, p_neg: float = 0.08) -> list[str]:
-    """``k`` sentences naming a term of ``terms``, about ``p_neg`` of them negated; ``u`` gives
-    the report's next uniform draw (three per sentence: term, negated or not, template)."""
-    affirm, negate = _sentence_table(terms)
-    nt, na, nn = len(terms), len(AFFIRM), len(NEGATE)
-    out = []
-    for _ in range(k):
-        j = int(u() * nt)
-        out.append(negate[j][int(u() * nn)] if u() < p_neg else affirm[j][int(u() * na)])
-    return out
-
-
 PDF_LINES_PER_PAGE = 42  # body lines per PDF page (write_pdf)
 PDF_EDGE = 4  # lines at the top and bottom of a page that a reader may take for headers/footers
 _DIGIT_RUN = re.compile(r"\d+")
@@ -159,120 +134,6 @@ def _edge_key(line: str) -> str:
     return key
 
 
-def compose_report(stkcd: str, year: int, full_name: str, short_name: str, n_innov: int, n_data: int,
-                   n_ai: int, draws: list[float]) -> tuple[list[str], set[int], tuple[int, int]]:
-    """Lines of one report, the indices of header/page lines, and the MD&A heading and
-    next-heading line indices. ``draws``: the report's uniform draws, used in order (cycled)."""
-    u = itertools.cycle(draws).__next__
-    secs = _sections(year)
-    h = mdna_heading(year)
-    mi = secs.index(h)
-    dash = u() < 0.3
-    lines: list[str] = [full_name, f"{year}年年度报告", "", "目录"]
-    for j, s in enumerate(secs):
-        lines.append(f"第{_NUM[j]}节 {s} ...... {2 + 6 * j}")
-    lines.append("")
-    # the body as drafted (every line, with "required" flags), then laid out on pages
-    draft: list[str] = []
-    required: list[bool] = []
-    marks = [0, 0]  # draft positions of the MD&A heading and of the next section's heading
-    n_data_overview = int(round(n_data * 0.3 * u()))
-    nf, no = len(FILLER), len(OTHER_SECTION_FILLER) - 1
-    for j, s in enumerate(secs):
-        if j == mi:
-            marks[0] = len(draft)
-        elif j == mi + 1:
-            marks[1] = len(draft)
-        draft.append(f"第{_NUM[j]}节 {s}")
-        required.append(True)
-        if j == 0:
-            draft.append(OTHER_SECTION_FILLER[0])
-            required.append(False)
-        elif j == 1:
-            draft += ("一、公司信息", f"股票简称：{short_name}  股票代码：{stkcd}", f"公司的中文名称：{full_name}")
-            required += (True, True, True)
-            kw = _keyword_sentences(u, DATA_WORDS, n_data_overview)
-            kw.append(FILLER[int(u() * nf)])
-            draft += kw
-            required += [False] * len(kw)
-        elif j == mi:
-            # MD&A length roughly fixed: data/AI sentences replace filler (no dilution of
-            # the innovation-keyword share by AI disclosure)
-            n_fill = max(3, 6 + int(u() * 8) - (n_data - n_data_overview + n_ai) // 2)
-            body = [FILLER[int(u() * nf)] for _ in range(n_fill)]
-            kw = (_keyword_sentences(u, INNOVATION_WORDS, n_innov)
-                  + _keyword_sentences(u, DATA_WORDS, n_data - n_data_overview)
-                  + _keyword_sentences(u, AI_WORDS, n_ai))
-            for ln in kw:
-                body.insert(int(u() * (len(body) + 1)), ln)
-            head = ("一、管理层讨论与分析", "（一）概述") if h == "董事会报告" else ("一、概述",)
-            half = len(body) // 2
-            draft += head
-            required += (True,) * len(head)
-            draft += body[:half]
-            required += [False] * half
-            draft.append("二、主营业务分析")
-            required.append(True)
-            draft += body[half:]
-            required += [False] * (len(body) - half)
-        else:
-            k = 1 + int(u() * 3)
-            draft += [OTHER_SECTION_FILLER[1 + int(u() * no)] for _ in range(k)]
-            required += [False] * k
-    # closing lines (signature page), unique in the report: the last lines of the last PDF
-    # page never repeat a line at another page's edge
-    draft += (f"（本页无正文，为{full_name}{year}年年度报告签字页）", f"{full_name}董事会",
-              f"{year + 1}年{1 + (year + int(stkcd)) % 4}月{10 + int(stkcd) % 19}日")
-    required += (True, True, True)
-    noise, bounds = _lay_out(lines, draft, required, marks, f"{full_name}{year}年年度报告全文", dash)
-    return lines, noise, bounds
-
-
-def _lay_out(lines: list[str], draft: list[str], required: list[bool], marks: list[int], running: str,
-             dash: bool) -> tuple[set[int], tuple[int, int]]:
-    """Append the drafted body to ``lines``: a running header and a page number after every
-    ten body lines, a line that is not ``required`` left out where it would repeat one of the
-    four lines before it, or stand at a PDF page edge (:data:`PDF_EDGE` lines) when it stood at
-    the edge of another page. Returns the header/page line indices and the ``lines`` indices
-    of the drafted lines at ``marks``."""
-    noise: set[int] = set()
-    bounds = [0, 0]
-    page = 1
-    count = 0
-    slot = len(lines)  # position of the next line among the lines drawn in the PDF body (no noise)
-    recent: deque[str] = deque(maxlen=4)
-    edge_page: dict[str, int] = {}
-    per_page, lo, hi = PDF_LINES_PER_PAGE, PDF_EDGE, PDF_LINES_PER_PAGE - PDF_EDGE
-    for seg, (start, stop) in enumerate(((0, marks[0]), (marks[0], marks[1]), (marks[1], len(draft)))):
-        if seg:
-            bounds[seg - 1] = len(lines)
-        for i in range(start, stop):
-            line = draft[i]
-            req = required[i]
-            # no sentence repeated within four lines: real reports do not, and pdfium drops a
-            # text run that repeats one drawn just above it
-            if not req and line in recent:
-                continue
-            # nor at a PDF page edge on two pages: in a 2-3 page report that looks like a
-            # running header/footer (a line near the top or bottom of more than half of the pages)
-            pos = slot % per_page
-            if pos < lo or pos >= hi:
-                pg = slot // per_page
-                if edge_page.setdefault(_edge_key(line), pg) != pg and not req:
-                    continue
-            recent.append(line)
-            lines.append(line)
-            slot += 1
-            count += 1
-            if count % 10 == 0:
-                page += 1
-                lines.append(f"- {page} -" if dash else str(page))
-                lines.append(running)
-                noise.add(len(lines) - 2)
-                noise.add(len(lines) - 1)
-    return noise, (bounds[0], bounds[1])
-
-
 def _nchars(text: str) -> int:
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\u3000")
 
@@ -280,63 +141,295 @@ def _nchars(text: str) -> int:
 _ANY_TERM = re.compile("|".join(map(re.escape, ALL_TERMS)))
 
 
-def line_vector(line: str) -> list[int]:
-    """[characters without whitespace, count of each term, negated count of each term] of one
-    line. Counts are additive over lines because no term spans a line break."""
+def line_counts(line: str) -> tuple[int, list[int] | None]:
+    """Characters without whitespace of one line, and [count of each term, negated count of
+    each term] (None: no term at all, as in most lines). Counts are additive over lines
+    because no term spans a line break."""
+    chars = _nchars(line)
+    if _ANY_TERM.search(line) is None:
+        return chars, None
     k = len(ALL_TERMS)
-    v = [0] * (1 + 2 * k)
-    v[0] = _nchars(line)
-    if _ANY_TERM.search(line) is None:  # most lines: no term at all
-        return v
+    v = [0] * (2 * k)
     for j, term in enumerate(ALL_TERMS):
         c = line.count(term)
         if c:
-            v[1 + j] = c
-            v[1 + k + j] = negated_count(line, term)
-    return v
+            v[j] = c
+            v[k + j] = negated_count(line, term)
+    return chars, v
 
 
-_VECTORS: dict[str, list[int]] = {}  # line -> line_vector(line), for all the indexes of a process
+_COUNTS: dict[str, tuple[int, list[int] | None]] = {}  # line -> line_counts(line), for all the indexes of a process
 
 
 class LineIndex(dict):
-    """Interns lines (``index[line]`` is its id); the truth of a report is the sum of its
-    lines' vectors. Id 0 is the empty line, whose vector is zero."""
+    """Interns lines (``index[line]`` is its id, ``lines[id]`` the line); the truth of a report
+    is the sum of its lines' vectors [characters, term counts, negated term counts] (see
+    :func:`line_counts`). Id 0 is the empty line, whose vector is zero."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.vectors: list[list[int]] = []
+        self.lines: list[str] = []  # id -> line
+        self.chars: list[int] = []  # id -> characters without whitespace
+        self.term_row: list[int] = []  # id -> its row of term_counts, -1 for a line without a term
+        self.term_counts: list[list[int]] = []
         self[""]  # noqa: B018 -- interns the empty line as id 0
 
     def __missing__(self, line: str) -> int:
-        i = self[line] = len(self.vectors)
-        vec = _VECTORS.get(line)
-        if vec is None:
-            vec = _VECTORS[line] = line_vector(line)
-        self.vectors.append(vec)
+        i = self[line] = len(self.lines)
+        self.lines.append(line)
+        counts = _COUNTS.get(line)
+        if counts is None:
+            counts = _COUNTS[line] = line_counts(line)
+        self.chars.append(counts[0])
+        if counts[1] is None:
+            self.term_row.append(-1)
+        else:
+            self.term_row.append(len(self.term_counts))
+            self.term_counts.append(counts[1])
         return i
 
     def sums(self, ids: list[int], offsets: list[int]) -> np.ndarray:
         """Per report (rows delimited by ``offsets`` into ``ids``) the sum of its line vectors."""
         from scipy import sparse
 
-        mat = np.array(self.vectors, dtype=np.int64)
-        indptr = np.append(np.asarray(offsets, dtype=np.int64), len(ids))
-        inc = sparse.csr_matrix((np.ones(len(ids), dtype=np.int64), np.asarray(ids, dtype=np.int64), indptr),
-                                shape=(len(offsets), len(self.vectors)))
-        return np.asarray(inc @ mat)
+        ids_ = np.asarray(ids, dtype=np.int64)
+        bounds = np.append(np.asarray(offsets, dtype=np.int64), len(ids_))
+        out = np.zeros((len(offsets), 1 + 2 * len(ALL_TERMS)), dtype=np.int64)
+        running = np.concatenate([[0], np.cumsum(np.asarray(self.chars, dtype=np.int64)[ids_])])
+        out[:, 0] = running[bounds[1:]] - running[bounds[:-1]]
+        rows = np.asarray(self.term_row, dtype=np.int64)[ids_]
+        hit = rows >= 0
+        if hit.any():
+            owner = np.repeat(np.arange(len(offsets)), np.diff(bounds))[hit]
+            inc = sparse.csr_matrix((np.ones(int(hit.sum()), dtype=np.int64), (owner, rows[hit])),
+                                    shape=(len(offsets), len(self.term_counts)))
+            out[:, 1:] = inc @ np.array(self.term_counts, dtype=np.int64)
+        return out
 
 
-def report_line_ids(index: LineIndex, lines: list[str], noise: set[int],
-                    bounds: tuple[int, int]) -> tuple[list[int], list[int]]:
-    """Line ids of the MD&A body and of the full report; header/page lines count as the empty
-    line (a zero vector, as empty lines are), so they add nothing to the sums."""
-    start, end = bounds
-    counted = lines.copy()
-    for i in noise:
-        counted[i] = ""
-    full = [index[ln] for ln in counted]
-    return full[start + 1:end], full
+P_NEGATED = 0.08  # share of keyword sentences that are negated
+P_DASHED_PAGE_NUMBERS = 0.3  # share of reports whose page numbers read "- 3 -" instead of "3"
+HEADER_LINES = 11  # title, year line, blank, 目录, six contents lines, blank
+
+
+class _Draws:
+    """The uniform draws of a batch of reports (one row each), every row read in order and
+    cycled, all reports at a time: ``take(counts)`` is what ``counts[r]`` successive calls of
+    report ``r``'s next-draw function would return."""
+
+    def __init__(self, draws: np.ndarray) -> None:
+        self.draws = np.asarray(draws, dtype=float)
+        self.pos = np.zeros(len(self.draws), dtype=np.int64)
+
+    def take(self, counts: np.ndarray) -> np.ndarray:
+        """The next ``counts[r]`` draws of every report ``r``, flat in report order."""
+        counts = np.asarray(counts, dtype=np.int64)
+        owner = np.repeat(np.arange(len(counts)), counts)
+        step = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+        values = self.draws[owner, (self.pos[owner] + step) % self.draws.shape[1]]
+        self.pos += counts
+        return values
+
+    def each(self) -> np.ndarray:
+        """One draw of every report."""
+        return self.take(np.ones(len(self.pos), dtype=np.int64))
+
+
+def _per_report(flat: np.ndarray, counts: np.ndarray) -> list[list[int]]:
+    """``flat`` (values of consecutive reports, ``counts[r]`` of report ``r``) cut into one list a report."""
+    values = flat.tolist()
+    ends = np.cumsum(counts).tolist()
+    return [values[lo:hi] for lo, hi in zip([0] + ends[:-1], ends)]
+
+
+class _Templates:
+    """The ids of the lines a report may leave out (filler, the other sections' boilerplate and
+    every keyword sentence), interned first: ids ``1 .. last_optional``. Every other line
+    (headings, company lines, signature) is required; no optional text equals a required one."""
+
+    def __init__(self, index: LineIndex) -> None:
+        self.filler = np.array([index[s] for s in FILLER])
+        self.other = np.array([index[s] for s in OTHER_SECTION_FILLER])
+        self.sentences = {terms: (np.array([[index[t.format(k=k)] for t in AFFIRM] for k in terms]),
+                                  np.array([[index[t.format(k=k)] for t in NEGATE] for k in terms]))
+                          for terms in (INNOVATION_WORDS, DATA_WORDS, AI_WORDS)}
+        self.last_optional = len(index.lines) - 1
+
+    def keyword_lines(self, draws: _Draws, terms: tuple[str, ...], k: np.ndarray) -> np.ndarray:
+        """``k[r]`` sentences of report ``r`` naming a term of ``terms``, about :data:`P_NEGATED`
+        of them negated (three draws a sentence: term, negated or not, template), flat."""
+        affirm, negate = self.sentences[terms]
+        u = draws.take(3 * np.asarray(k)).reshape(-1, 3)
+        term = (u[:, 0] * len(terms)).astype(np.int64)
+        return np.where(u[:, 1] < P_NEGATED, negate[term, (u[:, 2] * len(NEGATE)).astype(np.int64)],
+                        affirm[term, (u[:, 2] * len(AFFIRM)).astype(np.int64)])
+
+    def other_section(self, draws: _Draws, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The body of an ordinary section in the reports where ``active``: 1-3 boilerplate lines
+        (one draw for the count, one a line); (flat line ids, lines per report)."""
+        k = np.zeros(len(active), dtype=np.int64)
+        k[active] = 1 + (draws.take(active.astype(np.int64)) * 3).astype(np.int64)
+        picks = (draws.take(k) * (len(OTHER_SECTION_FILLER) - 1)).astype(np.int64)
+        return self.other[1 + picks], k
+
+
+def _layout_keep(draft: list[int], marks: tuple[int, int], last_optional: int,
+                 text: list[str]) -> tuple[list[int], int, int]:
+    """The drafted lines that stay in the report and how many of them precede each of the two
+    ``marks``. An optional line (id ≤ ``last_optional``) is left out where it would repeat one
+    of the four lines kept before it (real reports do not, and pdfium drops a text run that
+    repeats one drawn just above it), or stand at a PDF page edge (:data:`PDF_EDGE` lines) when
+    a line of the same :func:`_edge_key` stood at the edge of another page (in a 2-3 page
+    report that looks like a running header/footer)."""
+    kept: list[int] = []
+    before: list[int] = []
+    edge_page: dict[str, int] = {}
+    a = b = c = d = -1  # the last four kept lines
+    per_page, lo, hi = PDF_LINES_PER_PAGE, PDF_EDGE, PDF_LINES_PER_PAGE - PDF_EDGE
+    slot = HEADER_LINES  # position of the next kept line among the lines drawn in the PDF body
+    start = 0
+    for stop in (*marks, len(draft)):
+        before.append(len(kept))
+        for line in draft[start:stop]:
+            optional = line <= last_optional
+            if optional and (line == a or line == b or line == c or line == d):
+                continue
+            pos = slot % per_page
+            if (pos < lo or pos >= hi) and edge_page.setdefault(_edge_key(text[line]), slot // per_page) \
+                    != slot // per_page and optional:
+                continue
+            a, b, c, d = b, c, d, line
+            kept.append(line)
+            slot += 1
+        start = stop
+    return kept, before[1], before[2]
+
+
+@dataclass
+class ComposedReports:
+    """Reports composed together (:func:`compose_reports`): per report the header line ids and
+    the kept body line ids (without the running-header and page-number lines, which
+    :meth:`lines` inserts), and the summed line vectors of each MD&A body and whole report."""
+
+    text: list[str]  # line id -> line
+    header: list[list[int]]
+    body: list[list[int]]
+    dashed: list[bool]
+    running: list[str]
+    mdna: np.ndarray
+    full: np.ndarray
+
+    def lines(self, r: int) -> list[str]:
+        """The lines of report ``r``: after every ten body lines a page number and the running header."""
+        text, body = self.text, self.body[r]
+        out = [text[i] for i in self.header[r]]
+        page_line = "- {} -" if self.dashed[r] else "{}"
+        for k in range(0, len(body), 10):
+            out += [text[i] for i in body[k:k + 10]]
+            if k + 10 <= len(body):
+                out.append(page_line.format(2 + k // 10))
+                out.append(self.running[r])
+        return out
+
+    def noise(self, r: int) -> set[int]:
+        """Indices in :meth:`lines` of report ``r`` of its running-header and page-number lines."""
+        pages = len(self.body[r]) // 10
+        return {HEADER_LINES + 12 * p + 10 + j for p in range(pages) for j in (0, 1)}
+
+
+_HEADINGS: dict[int, tuple[list[str], list[str]]] = {}  # year -> (section headings, contents lines)
+
+
+def _headings(year: int) -> tuple[list[str], list[str]]:
+    got = _HEADINGS.get(year)
+    if got is None:
+        secs = _sections(year)
+        got = _HEADINGS[year] = ([f"第{_NUM[j]}节 {s}" for j, s in enumerate(secs)],
+                                 [f"第{_NUM[j]}节 {s} ...... {2 + 6 * j}" for j, s in enumerate(secs)])
+    return got
+
+
+def compose_reports(stkcd: list[str], year: list[int], full_name: list[str], short_name: list[str],
+                    n_innov: list[int], n_data: list[int], n_ai: list[int], draws: np.ndarray) -> ComposedReports:
+    """Compose reports (one entry of each list and one row of ``draws`` each): title and
+    contents, the sections of :func:`_sections` with keyword sentences (``n_innov``, ``n_data``,
+    ``n_ai`` mentions) among filler, and the signature page. ``draws``: each report's uniform
+    draws, used in order (cycled); all reports' draws of a step are made at once."""
+    index = LineIndex()
+    tpl = _Templates(index)
+    n = len(stkcd)
+    n_innov, n_data, n_ai = (np.asarray(v, dtype=np.int64) for v in (n_innov, n_data, n_ai))
+    early = np.asarray(year) <= 2020  # a section (会计数据 / 公司业务概要) before the MD&A
+    d = _Draws(draws)
+    dashed = (d.each() < P_DASHED_PAGE_NUMBERS).tolist()
+    n_overview = np.rint(n_data * 0.3 * d.each()).astype(np.int64)  # data sentences in 公司简介
+    overview = _per_report(tpl.keyword_lines(d, DATA_WORDS, n_overview), n_overview)
+    overview_filler = tpl.filler[(d.each() * len(FILLER)).astype(np.int64)].tolist()
+    before_mdna = _per_report(*tpl.other_section(d, early))
+    # MD&A length roughly fixed: data/AI sentences replace filler (no dilution of the
+    # innovation-keyword share by AI disclosure)
+    n_fill = np.maximum(3, 6 + (d.each() * 8).astype(np.int64) - (n_data - n_overview + n_ai) // 2)
+    fill = _per_report(tpl.filler[(d.take(n_fill) * len(FILLER)).astype(np.int64)], n_fill)
+    kw_parts = [(tpl.keyword_lines(d, terms, k), k) for terms, k in
+                ((INNOVATION_WORDS, n_innov), (DATA_WORDS, n_data - n_overview), (AI_WORDS, n_ai))]
+    n_kw = sum(k for _, k in kw_parts)
+    owner = np.concatenate([np.repeat(np.arange(n), k) for _, k in kw_parts])
+    keyword = _per_report(np.concatenate([ids for ids, _ in kw_parts])[np.argsort(owner, kind="stable")], n_kw)
+    # each keyword sentence inserted at a random place of the body as it stands
+    nth = np.arange(n_kw.sum()) - np.repeat(np.cumsum(n_kw) - n_kw, n_kw)
+    places = _per_report((d.take(n_kw) * (np.repeat(n_fill, n_kw) + nth + 1)).astype(np.int64), n_kw)
+    after_mdna = [_per_report(*tpl.other_section(d, active))
+                  for active in (np.ones(n, dtype=bool), np.ones(n, dtype=bool), ~early)]
+    info, main_business = index["一、公司信息"], index["二、主营业务分析"]
+    board_head = [index["一、管理层讨论与分析"], index["（一）概述"]]  # inside 董事会报告 (FY ≤ 2015)
+    own_head = [index["一、概述"]]
+    text = index.lines
+    header: list[list[int]] = []
+    kept_body: list[list[int]] = []
+    running: list[str] = []
+    m_ids: list[int] = []
+    m_off: list[int] = []
+    f_ids: list[int] = []
+    f_off: list[int] = []
+    for r in range(n):
+        stk, yr, full = stkcd[r], year[r], full_name[r]
+        sec_text, toc = _headings(yr)
+        sec = [index[s] for s in sec_text]
+        head = [index[full], index[f"{yr}年年度报告"], 0, index["目录"], *(index[s] for s in toc), 0]
+        draft = [sec[0], tpl.other[0], sec[1], info, index[f"股票简称：{short_name[r]}  股票代码：{stk}"],
+                 index[f"公司的中文名称：{full}"], *overview[r], overview_filler[r]]
+        if early[r]:
+            draft += (sec[2], *before_mdna[r])
+        mi = 3 if early[r] else 2  # the MD&A's section number
+        body = fill[r]
+        for line, place in zip(keyword[r], places[r]):
+            body.insert(place, line)
+        half = len(body) // 2
+        m0 = len(draft)
+        draft.append(sec[mi])
+        draft += board_head if yr <= 2015 else own_head
+        draft += body[:half]
+        draft.append(main_business)
+        draft += body[half:]
+        m1 = len(draft)
+        for j, part in zip(range(mi + 1, 6), after_mdna):
+            draft.append(sec[j])
+            draft += part[r]
+        # closing lines (signature page), unique in the report: the last lines of the last PDF
+        # page never repeat a line at another page's edge
+        draft += (index[f"（本页无正文，为{full}{yr}年年度报告签字页）"], index[f"{full}董事会"],
+                  index[f"{yr + 1}年{1 + (yr + int(stk)) % 4}月{10 + int(stk) % 19}日"])
+        kept, c0, c1 = _layout_keep(draft, (m0, m1), tpl.last_optional, text)
+        header.append(head)
+        kept_body.append(kept)
+        running.append(f"{full}{yr}年年度报告全文")
+        m_off.append(len(m_ids))
+        m_ids += kept[c0 + 1:c1]
+        f_off.append(len(f_ids))
+        f_ids += head
+        f_ids += kept
+    return ComposedReports(text, header, kept_body, dashed, running, index.sums(m_ids, m_off),
+                           index.sums(f_ids, f_off))
 
 
 def write_pdf(lines: list[str], noise: set[int], running: str) -> bytes:

@@ -10,14 +10,15 @@ sums; :func:`report_truth` puts the chunks' sums into ``truth/report_keywords.pa
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nqp.synth.documents import (AI_WORDS, ALL_TERMS, DATA_WORDS, INNOVATION_WORDS, LineIndex, compose_report,
-                                 mdna_heading, next_heading, report_line_ids, write_pdf)
+from nqp.synth.documents import (AI_WORDS, ALL_TERMS, DATA_WORDS, INNOVATION_WORDS, compose_reports, mdna_heading,
+                                 next_heading, write_pdf)
 from nqp.synth.outfiles import digest
 
 DRAWS_PER_REPORT = 192
@@ -43,7 +44,7 @@ class ReportChunk:
 @dataclass
 class ChunkResult:
     """What :func:`render_chunk` wrote: ``hashes`` by relative path, and per report the summed
-    line vectors of the MD&A body and of the whole report (see :func:`documents.line_vector`)."""
+    line vectors of the MD&A body and of the whole report (see :func:`documents.line_counts`)."""
 
     hashes: dict[str, tuple[int, str]]
     mdna: np.ndarray
@@ -113,30 +114,29 @@ def plan_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng:
 def render_chunk(chunk: ReportChunk, folder: Path) -> ChunkResult:
     """Compose the chunk's reports and write each as ``folder/<file>`` (TXT in its encoding,
     or PDF); the hashes are keyed ``reports/<file>``."""
-    index = LineIndex()
-    m_ids: list[int] = []
-    m_off: list[int] = []
-    f_ids: list[int] = []
-    f_off: list[int] = []
+    composed = compose_reports(chunk.stkcd, chunk.year, chunk.full_name, chunk.short_name, chunk.n_innov,
+                               chunk.n_data, chunk.n_ai, chunk.draws)
     hashes: dict[str, tuple[int, str]] = {}
-    for r, name in enumerate(chunk.file):
-        stk, year, full = chunk.stkcd[r], chunk.year[r], chunk.full_name[r]
-        lines, noise, bounds = compose_report(stk, year, full, chunk.short_name[r], chunk.n_innov[r],
-                                              chunk.n_data[r], chunk.n_ai[r], chunk.draws[r].tolist())
-        body, whole = report_line_ids(index, lines, noise, bounds)
-        m_off.append(len(m_ids))
-        m_ids += body
-        f_off.append(len(f_ids))
-        f_ids += whole
-        enc = chunk.encoding[r]
-        if enc:
-            data = ("\n".join(lines) + "\n").encode(enc)
-        else:
-            data = write_pdf(lines, noise, f"{full}{year}年年度报告全文")
-        with open(folder / name, "wb") as fh:
-            fh.write(data)
-        hashes[f"reports/{name}"] = digest(data)
-    return ChunkResult(hashes, index.sums(m_ids, m_off), index.sums(f_ids, f_off))
+    folder_fd = os.open(folder, os.O_RDONLY)  # files created relative to it: no path lookup each
+    try:
+        for r, name in enumerate(chunk.file):
+            lines = composed.lines(r)
+            enc = chunk.encoding[r]
+            if enc:
+                data = ("\n".join(lines) + "\n").encode(enc)
+            else:
+                data = write_pdf(lines, composed.noise(r), composed.running[r])
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666, dir_fd=folder_fd)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            hashes[f"reports/{name}"] = digest(data)
+    finally:
+        os.close(folder_fd)
+    return ChunkResult(hashes, composed.mdna, composed.full)
 
 
 def report_truth(meta: pd.DataFrame, results: list[ChunkResult]) -> pd.DataFrame:

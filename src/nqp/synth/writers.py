@@ -212,16 +212,17 @@ def csv_bytes(df: pd.DataFrame, spec: TableMapping, *, sep: str = ",", encoding:
 
 
 def _typed_columns(frame: pd.DataFrame, cols: list[FieldSpec]) -> list[list]:
+    """Each column's cells as Python values (float, int or str; None where missing)."""
     out = []
     for f in cols:
         s = frame[f.name]
         if f.type == "float":
             v = np.round(s.to_numpy(dtype=float, na_value=np.nan), _decimals(f))
-            out.append([None if np.isnan(x) else float(x) for x in v])
-        elif f.type == "int":
-            out.append([None if pd.isna(x) else int(x) for x in s])
+            out.append([None if x != x else x for x in v.tolist()])  # x != x: NaN
         else:
-            out.append([None if pd.isna(x) else str(x) for x in s])
+            missing = s.isna().to_numpy().tolist()
+            convert = int if f.type == "int" else str
+            out.append([None if m else convert(x) for x, m in zip(s.tolist(), missing)])
     return out
 
 
@@ -261,13 +262,40 @@ def xls_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
         ws.write(0, j, f.code)
         ws.write(1, j, f.label_zh)
         ws.write(2, j, f.unit or "没有单位")
-    for j, values in enumerate(_typed_columns(frame, cols)):
-        for i, v in enumerate(values, start=3):
-            if v is not None:
-                ws.write(i, j, v)
+    _write_xls_cells(wb, ws, _typed_columns(frame, cols), first_row=3)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _write_xls_cells(wb, ws, columns: list[list], first_row: int) -> None:
+    """Write the cells of ``columns`` (None: no cell) column by column, as ``ws.write(row, col,
+    value)`` would, with the default style: the last cell of each row goes through xlwt's
+    ``Row.write`` (which sets the row's column bounds and height), the others are inserted as
+    xlwt's own cell objects with the default style's XF index, without ``Row.write``'s per-cell
+    style lookup and type dispatch. Rows are created in the same order and strings enter the
+    shared string table in the same order, so the file's bytes are those of ``ws.write``."""
+    from xlwt import Style
+    from xlwt.Cell import BlankCell, NumberCell, StrCell
+
+    xf = wb.add_style(Style.default_style)
+    last = [-1] * max((len(c) for c in columns), default=0)
+    for j, values in enumerate(columns):
+        for i, v in enumerate(values):
+            if v is not None:
+                last[i] = j
+    for j, values in enumerate(columns):
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            rowx = first_row + i
+            row = ws.row(rowx)
+            if last[i] == j:
+                row.write(j, v)
+            elif isinstance(v, str):
+                row.insert_cell(j, StrCell(rowx, j, xf, wb.add_str(v)) if v else BlankCell(rowx, j, xf))
+            else:
+                row.insert_cell(j, NumberCell(rowx, j, xf, v))
 
 
 def _fix_zip_times(data: bytes) -> bytes:

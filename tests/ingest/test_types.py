@@ -74,3 +74,31 @@ def test_repeated_cells_parse_as_single_ones(ftype):
     assert p.empty.to_pylist() == [q.empty[0].as_py() for q in one]
     assert p.padded == sum(q.padded for q in one)
     assert parse_column(pa.array(["0000-00-00", "2001-00-00"] * 3), "date").zero_dates == 3
+
+
+def test_float_cast_path_is_the_regex():
+    """A column Arrow's cast reads whole takes the cast path (``_cast_float``); its values and bad
+    cells are those of the ``_FLOAT`` check and Python's ``float`` cell by cell ("inf", "nan" and
+    overflowing exponents are bad, as the regex path has them)."""
+    import math
+    import random
+
+    import pyarrow.compute as pc
+
+    from nqp.ingest.validate import _FLOAT, _cast_float
+
+    rng = random.Random(11)
+    odd = ["inf", "-inf", "nan", "NaN", "Infinity", "1e999", "-1e400", "1e-400", "-0", "0", "5.", ".5", "-.5",
+           "1E5", "1e+05", "00012", "1.7976931348623157e308", ""]
+    for _ in range(300):
+        cells = [rng.choice([f"{rng.uniform(-1e6, 1e6):.{rng.randint(0, 6)}f}", f"{rng.uniform(-1, 1):e}",
+                             str(rng.randint(-10**6, 10**6)), rng.choice(odd)]) for _ in range(rng.randint(1, 12))]
+        text = pa.array(cells, pa.string())
+        assert _cast_float(text, pc.equal(text, "")) is not None  # the cast path is taken
+        p = parse_column(text, "float")
+        regex = pc.match_substring_regex(text, _FLOAT).to_pylist()
+        good = [m and math.isfinite(float(c)) for c, m in zip(cells, regex)]
+        assert p.bad.to_pylist() == [c != "" and not g for c, g in zip(cells, good)]
+        assert p.values.to_pylist() == [float(c) if g else None for c, g in zip(cells, good)]
+    assert _cast_float(pa.array(["+1.5", "2"]), pa.array([False, False])) is None  # "+": cell by cell
+    assert _cast_float(pa.array(["1,5", "2"]), pa.array([False, False])) is None

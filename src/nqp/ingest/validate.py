@@ -107,11 +107,17 @@ def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa
         clean = _strip_plus(pc.replace_substring_regex(text, r"\.0*$", ""))
         values = pc.cast(pc.if_else(ok, clean, pa.scalar(None, pa.string())), pa.int64())
     elif ftype == "float":
-        ok = _matches_float(text)
-        values = pc.cast(pc.if_else(ok, _strip_plus(text), pa.scalar(None, pa.string())), pa.float64())
-        finite = pc.fill_null(pc.is_finite(values), True)
-        ok = pc.and_(ok, finite)
-        values = pc.if_else(finite, values, pa.scalar(None, pa.float64()))
+        cast = _cast_float(text, empty)
+        if cast is not None:  # every cell empty or a number Arrow reads: the usual column
+            finite = pc.is_finite(cast)  # NULL where empty
+            ok = pc.fill_null(finite, False)
+            values = pc.if_else(pc.fill_null(finite, True), cast, pa.scalar(None, pa.float64()))
+        else:
+            ok = _matches_float(text)
+            values = pc.cast(pc.if_else(ok, _strip_plus(text), pa.scalar(None, pa.string())), pa.float64())
+            finite = pc.fill_null(pc.is_finite(values), True)
+            ok = pc.and_(ok, finite)
+            values = pc.if_else(finite, values, pa.scalar(None, pa.float64()))
     elif ftype == "bool":
         low = pc.utf8_lower(text)
         is_true = pc.is_in(low, value_set=pa.array(_TRUE))
@@ -150,6 +156,21 @@ def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa
     if ftype == "str":
         bad = pc.and_(nonempty, pc.invert(nonempty))  # all False: text is always valid
     return values, bad, empty, padded, zero
+
+
+def _cast_float(text: pa.Array, empty: pa.Array) -> pa.Array | None:
+    """The non-empty cells of ``text`` read by Arrow's cast to float64 (empty cells NULL), or None
+    when some cell is not such a number or starts with ``+`` (then the cells are judged one by one).
+    Of the texts Arrow reads, the finite ones are exactly those ``_FLOAT`` accepts (an optional
+    ``-``, decimal digits with at most one point, an optional exponent); "inf", "nan" and
+    overflowing exponents come back non-finite, which the caller counts as bad, as ``_FLOAT`` does."""
+    if pc.any(pc.starts_with(text, "+")).as_py():
+        return None
+    try:
+        return pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), text) if pc.any(empty).as_py() else text,
+                       pa.float64())
+    except pa.ArrowInvalid:
+        return None
 
 
 def _strip_plus(text: pa.Array) -> pa.Array:

@@ -60,13 +60,14 @@ class FirmIndex:
         self._kinds = names["kind"].to_numpy(dtype=object)[order]
 
     def fingerprint(self) -> str:
-        """A digest of every candidate (key, firm, kind, validity): equal indexes, equal digests."""
-        keys = np.empty(len(self.key_ids), dtype=object)
-        keys[list(self.key_ids.values())] = list(self.key_ids)
-        key_of_row = np.repeat(np.arange(len(keys)), self.sizes)
-        rows = sorted(zip(keys[key_of_row].tolist(), self.stkcd_values[self.stkcd].tolist(), self._kinds.tolist(),
-                          self.valid_from.tolist(), self.valid_to.tolist()))
-        return hashlib.sha256(repr(rows).encode()).hexdigest()
+        """A digest of every candidate (key, firm, kind, validity), in index order: the same name
+        table gives the same digest, another table (almost surely) another."""
+        h = hashlib.sha256()
+        for texts in (list(self.key_ids), self.stkcd_values.tolist(), self._kinds.tolist()):
+            h.update("\x1f".join(map(str, texts)).encode() + b"\x1e")
+        for numbers in (self.sizes, self.stkcd, self.valid_from, self.valid_to):
+            h.update(np.ascontiguousarray(numbers, dtype=np.int64).tobytes())
+        return h.hexdigest()
 
 
 def _distinct_rows(*cols: np.ndarray) -> np.ndarray:

@@ -277,10 +277,10 @@ def patents_stage(
     atomic_write_csv(res.report, report_path)
     atomic_write_csv(res.problems, problems_path)
     if db is not None:
-        from nqp.jobs.store import upsert_table
+        from nqp.jobs.store import upsert_tables
 
-        upsert_table(db, "patent_counts", res.counts, ["stkcd", "year"])
-        upsert_table(db, "patent_match_report", res.report, ["applicant"])
+        upsert_tables(db, [("patent_counts", res.counts, ["stkcd", "year"]),
+                           ("patent_match_report", res.report, ["applicant"])])
     if not res.problems.empty:
         by = res.problems["problem"].value_counts()
         warnings.append(f"patents: {len(res.problems)} record problems ({problems_path.name}): "

@@ -66,3 +66,30 @@ def test_duplicates_after_normalisation():
                   "rec": [0, 1, 2, 3, 4]})
     kept, dups = drop_duplicates(t)
     assert kept["rec"].to_pylist() == [0, 3, 4] and dups["rec"].to_pylist() == [1, 2]
+
+
+def _big_utf8(tmp_path, tail: bytes):
+    """A UTF-8 export larger than the megabyte the encoding is judged on, ending in ``tail``."""
+    df = pd.concat([_frame()] * 6000, ignore_index=True)  # about 1.3 MB
+    data = df.to_csv(index=False).encode("utf-8")
+    assert len(data) > 1 << 20
+    path = tmp_path / "incopat_big.csv"
+    path.write_bytes(data + tail)
+    return path, data.count(b"\n") + 1
+
+
+def test_bad_byte_after_the_first_megabyte_is_named_with_its_line(tmp_path):
+    from nqp.errors import EncodingError
+
+    path, line = _big_utf8(tmp_path, "CN1,2018-03-01,".encode() + "坏".encode("gbk") + b",,G06N3/08,,,x,y\n")
+    with pytest.raises(EncodingError, match="incopat_big.csv") as err:
+        read_patents(path)
+    assert err.value.row == line
+
+
+def test_ragged_row_is_an_input_error_naming_the_file(tmp_path):
+    from nqp.errors import InputError
+
+    path, _ = _big_utf8(tmp_path, b"CN1,2018-03-01,too,few\n")
+    with pytest.raises(InputError, match="incopat_big.csv: the CSV could not be read"):
+        read_patents(path)

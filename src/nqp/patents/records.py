@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nqp.errors import EmptyInputError, MissingFileError, SchemaError
+from nqp.errors import EmptyInputError, InputError, MissingFileError, SchemaError
 
 # Header spellings of each column (compared by nqp.ingest.validate.header_key: NFKC, no
 # spaces, lower case), first the user-facing name used in messages. Newer IncoPat templates
@@ -85,9 +85,15 @@ def _read_one(f: Path) -> pa.Table:
         # Arrow decodes UTF-8 itself (and skips a byte-order mark); a codec name such as
         # "utf-8-sig" would send every byte through Python's decoder, twice as slow
         arrow_enc = "utf8" if enc in ("utf-8", "utf-8-sig") else enc
-        t = pcsv.read_csv(f, read_options=pcsv.ReadOptions(encoding=arrow_enc, block_size=1 << 22),
-                          convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                              strings_can_be_null=False))
+        try:
+            t = pcsv.read_csv(f, read_options=pcsv.ReadOptions(encoding=arrow_enc, block_size=1 << 22),
+                              convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                                  strings_can_be_null=False))
+        except pa.ArrowInvalid as exc:
+            # the encoding was judged on the first megabyte: a bad byte further on is named by
+            # detect_encoding (offset and line) from the whole file; otherwise Arrow's reason
+            detect_encoding(f.read_bytes(), str(f))
+            raise InputError(f"{f.name}: the CSV could not be read: {exc}", file=str(f)) from None
     rename = _renames(t.column_names)
     missing = [HEADERS[c][0] for c in REQUIRED if c not in rename.values()]
     if missing:

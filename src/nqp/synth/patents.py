@@ -257,7 +257,8 @@ def build_patents(p: pd.DataFrame, firms: pd.DataFrame, subs: pd.DataFrame,
 
     # numbers and dates
     body = np.empty(n, dtype=np.int64)
-    for y, t in np.unique(np.column_stack([year, ptype]).astype(np.int64), axis=0).tolist():  # sorted pairs
+    year_type = year.astype(np.int64) * 10 + ptype  # ptype 1-3: sorts as the (year, type) pairs
+    for y, t in (divmod(int(key), 10) for key in np.unique(year_type)):
         m = np.flatnonzero((year == y) & (ptype == t))
         serial = rng.choice(9_000_000, size=len(m), replace=False) + 1_000_000
         body[m] = (y * 10 + t) * 10_000_000 + serial

@@ -46,18 +46,21 @@ def load_spec(name: str) -> TableMapping:
 
 
 def fixed_decimals(x: np.ndarray, decimals: int) -> pa.Array:
-    """Numbers as fixed-point strings (``-1234.50``), NaN as null; no scientific notation."""
+    """Numbers as fixed-point strings (``-1234.50``), NaN as null; no scientific notation.
+
+    The numbers rounded to ``decimals`` places (half to even) become the unscaled values of an
+    Arrow decimal128 array, which Arrow's cast prints in fixed-point notation (scientific only
+    where the exponent is below -6, never at these scales); a number that rounds to zero
+    prints without a sign."""
     x = np.asarray(x, dtype=float)
     nan = np.isnan(x)
-    scale = 10**decimals
-    m = np.rint(np.abs(np.where(nan, 0.0, x)) * scale).astype(np.int64)
-    s = pc.cast(pa.array(m // scale), pa.string())
-    if decimals:
-        frac = pc.utf8_lpad(pc.cast(pa.array(m % scale), pa.string()), decimals, "0")
-        s = pc.binary_join_element_wise(s, frac, ".")
-    neg = pa.array((x < 0) & (m > 0))
-    s = pc.if_else(neg, pc.binary_join_element_wise(pa.scalar("-"), s, ""), s)
-    return pc.if_else(pa.array(nan), pa.scalar(None, pa.string()), s)
+    unscaled = np.rint(np.where(nan, 0.0, x) * 10**decimals).astype(np.int64)
+    words = np.empty((len(x), 2), dtype=np.int64)  # little-endian 128-bit integers: low word, sign word
+    words[:, 0] = unscaled
+    words[:, 1] = unscaled >> 63
+    valid = pa.py_buffer(np.packbits(~nan, bitorder="little")) if nan.any() else None
+    numbers = pa.Array.from_buffers(pa.decimal128(38, decimals), len(x), [valid, pa.py_buffer(words)])
+    return pc.cast(numbers, pa.string())
 
 
 def _decimals(f: FieldSpec) -> int:
@@ -179,6 +182,8 @@ def _as_strings(df: pd.DataFrame, cols: list[FieldSpec]) -> pa.Table:
             out[f.code] = pc.cast(pa.array(s.astype("Int64")), pa.string())
         elif f.type == "bool" and not pd.api.types.is_string_dtype(s):
             out[f.code] = pa.array(np.where(s.to_numpy(dtype=bool), "1", "0"))
+        elif isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            out[f.code] = pc.cast(pa.array(s.array), pa.string())  # the Arrow strings as they are
         else:
             out[f.code] = pa.array(s.astype(object).where(s.notna(), None), type=pa.string())
     return pa.table(out)

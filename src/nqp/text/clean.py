@@ -4,7 +4,9 @@ Steps (measurement reference §6.2):
 1. NFKC-normalise the text (full-width letters, digits and brackets become half-width).
 2. Drop running headers/footers: lines among the first or last three of a page whose
    digit-blind form recurs on more than half of the pages (e.g. "XX股份有限公司2021年年度报告全文");
-   in a one-page (TXT) report, short non-sentence lines recurring three times or more.
+   in a one-page (TXT) report, short lines (at most 60 characters) that end no sentence, are
+   neither page numbers nor headings, and recur three times or more, or twice with one of them
+   next to a page number line (a header printed at each page break).
    A section title repeated atop each of its pages is kept once.
 3. Drop bare page numbers ("12", "- 12 -", "第 12 页", "12 / 200").
 4. Keep tables out of prose: drop lines made of numeric cells (amounts, ratios) — a line is
@@ -13,9 +15,12 @@ Steps (measurement reference §6.2):
 5. Re-join lines broken inside a sentence: a line is joined to the next unless it ends a
    sentence (。；！？：) or either line is a heading (第X节, 一、, (一), 1.).
 
-Speed: every line is tested by several anchored patterns, and most lines (Chinese prose) can
-match none of them. Each test therefore first looks at the line's first character, which
-every match must start with; the regular expression runs only when that character could
+Speed: reports are small and most of their lines are Chinese prose that none of the rules
+touches, so the work per line is kept to a few cheap tests. NFKC first replaces the common
+full-width forms (，：（） ...) by their decompositions and keeps the result when it is then in
+NFKC normal form (the same text as normalising each run, see :func:`nfkc`). Each line is
+classified once (page number, heading, header candidate), looking first at its first
+character, which every match must start with; a pattern runs only when that character could
 begin a match, so the results are those of the patterns alone.
 """
 
@@ -32,10 +37,9 @@ _PAGE_NO = re.compile(
     r"^(?:[-–—]\s*\d+\s*[-–—]|第?\s*\d+\s*页?(?:\s*/\s*共?\s*\d+\s*页?)?|\d+\s*/\s*\d+|page\s*\d+(?:\s*of\s*\d+)?)$",
     re.IGNORECASE,
 )
-_PAGE_NO_FIRST = frozenset("-–—第pP")  # with the decimal digits: what a page number line can start with
-_NUM_CELL = re.compile(r"^[-+−(]?[\d,.]+%?\)?$|^[-—–]+$")
-_NUM_CELL_FIRST = frozenset("-+−(,.—–")  # with the decimal digits
-_DASHES = "-—–"
+_PAGE_NO_FIRST = frozenset("-–—第pP")  # with the decimal digits: what a bare page number line can start with
+_NUMERIC_CELL = re.compile(r"[-+−(]?[\d,.]*\d[\d,.]*%?\)?|[-—–]+")  # a whole cell: a number or dashes
+_NUM_CELL_FIRST = frozenset("-+−(,.—–")  # with the decimal digits: what a numeric cell can start with
 HEADING = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[节章]|§\s*\d+|[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[、.](?!\d))"
 )
@@ -44,8 +48,8 @@ _SENTENCE_END = tuple("。；！？：;!?:")
 _DIGITS = re.compile(r"\d+")
 _NON_TRIVIAL = re.compile(r"([^\x00-\x7f\u4e00-\u9fff\u3001\u3002]+)")
 _TITLES = frozenset(START_TITLES + END_TITLES)
-_TITLE_FIRST = frozenset(t[0] for t in _TITLES)
-_HEADING_OR_TITLE_FIRST = _HEADING_FIRST | _TITLE_FIRST
+_LONGEST_TITLE = max(map(len, _TITLES))
+_PAGE_NO_OR_HEADING_FIRST = _PAGE_NO_FIRST | _HEADING_FIRST
 
 
 @dataclass
@@ -58,43 +62,53 @@ class CleanText:
     table_chars: int = 0
 
 
+_COMMON_WIDE_FORMS: tuple[tuple[str, str], ...] = tuple(
+    (wide, unicodedata.normalize("NFKD", wide)) for wide in "，：（）；！？％\u3000"
+)  # full-width forms frequent in Chinese reports, with their (ASCII) decompositions
+
+
 def nfkc(text: str) -> str:
     """NFKC normal form, computed only on runs of characters outside ASCII and the CJK unified
     block (which NFKC leaves alone): about twice as fast on report text, same result except
-    for combining marks that follow an ASCII letter."""
+    for combining marks that follow an ASCII letter.
+
+    Fast path, same result: the common full-width forms are replaced by their full
+    decompositions (which leaves the NFKC form of every run unchanged); if the text is then in
+    NFKC normal form, so is each run of it between characters of ASCII or the CJK block (these
+    never combine with what precedes them), and that text is the result.
+    """
+    narrow = text
+    for wide, decomposed in _COMMON_WIDE_FORMS:
+        if wide in narrow:
+            narrow = narrow.replace(wide, decomposed)
+    if unicodedata.is_normalized("NFKC", narrow):
+        return narrow
     parts = _NON_TRIVIAL.split(text)  # text, run, text, run, ..., text
     if len(parts) > 1:
         parts[1::2] = [unicodedata.normalize("NFKC", run) for run in parts[1::2]]
     return "".join(parts)
 
 
-def _is_page_no(line: str) -> bool:
-    """A bare page number line ("12", "- 12 -", "第 12 页", "12 / 200"); ``line`` is stripped."""
-    c = line[:1]
-    return (c in _PAGE_NO_FIRST or c.isdecimal()) and _PAGE_NO.match(line) is not None
-
-
-def _is_numeric_cell(cell: str) -> bool:
-    """A table cell holding a number (1,234.56, -12.3%, (5.0)) or a dash filler (—)."""
-    c = cell[0]
-    if c not in _NUM_CELL_FIRST and not c.isdecimal():
-        return False  # neither a number nor a dash filler
-    return bool(_NUM_CELL.match(cell)) and any(ch.isdigit() for ch in cell) or cell.strip(_DASHES) == ""
-
-
 def is_table_line(line: str) -> bool:
+    """Only numeric cells, or two or more numeric cells holding at least half the characters.
+    Cells are separated by white space; a numeric cell is a number (1,234.56, -12.3%, (5.0)) or
+    a dash filler (—)."""
     cells = line.split()
     if not cells:
         return False
-    if len(cells) == 1:
-        return _is_numeric_cell(cells[0])
-    numeric = [c for c in cells if _is_numeric_cell(c)]
+    numeric = list(filter(_NUMERIC_CELL.fullmatch, cells))
     if len(numeric) == len(cells):
         return True
     if len(numeric) >= 2:
-        num_chars = sum(len(c) for c in numeric)
-        return num_chars * 2 >= sum(len(c) for c in cells)
+        return sum(map(len, numeric)) * 2 >= sum(map(len, cells))
     return False
+
+
+def _is_title(line: str) -> bool:
+    """A bare section title, spaces (U+0020) ignored: "董事会报告", "监 事 会 报 告"."""
+    if " " in line:
+        return line.replace(" ", "") in _TITLES
+    return len(line) <= _LONGEST_TITLE and line in _TITLES
 
 
 def is_heading(line: str) -> bool:
@@ -102,37 +116,72 @@ def is_heading(line: str) -> bool:
     c = line[:1]
     if (c in _HEADING_FIRST or c.isdecimal()) and HEADING.match(line):
         return True
-    return line.lstrip(" ")[:1] in _TITLE_FIRST and line.replace(" ", "") in _TITLES
+    return _is_title(line)
 
 
 def _key(line: str) -> str:
+    """The digit-blind form of a line: spaces removed, each run of digits replaced by "#"."""
     return _DIGITS.sub("#", line.replace(" ", ""))
 
 
-def _running_keys(pages_lines: list[list[str]], page_no: list[list[bool]]) -> tuple[set[str], bool]:
+@dataclass
+class _PageLines:
+    """The stripped, non-empty lines of a page, with the indices of its page number lines and of
+    its headings, and (one-page reports) the digit-blind keys of its header candidates."""
+
+    lines: list[str]
+    page_numbers: set[int]
+    headings: set[int]
+    candidate_keys: dict[int, str]
+
+
+def _classify(lines: list[str], header_candidates: bool) -> _PageLines:
+    """Page numbers (bare page number lines: "12", "- 12 -", "第 12 页", "12 / 200") and headings
+    (``is_heading``) of ``lines``, tested only on lines whose first character can begin them; with ``header_candidates`` also the keys of
+    the lines a one-page report's running headers are looked for among (see
+    :func:`_running_keys`)."""
+    page_numbers: set[int] = set()
+    headings: set[int] = set()
+    keys: dict[int, str] = {}
+    for i, ln in enumerate(lines):
+        c = ln[0]
+        if c in _PAGE_NO_OR_HEADING_FIRST or c.isdecimal():  # (no title starts so)
+            if _PAGE_NO.match(ln):
+                page_numbers.add(i)
+                if HEADING.match(ln):
+                    headings.add(i)
+                continue
+            if HEADING.match(ln):
+                headings.add(i)
+                continue
+        elif (" " in ln or len(ln) <= _LONGEST_TITLE) and _is_title(ln):
+            headings.add(i)
+            continue
+        if header_candidates and len(ln) <= 60 and not ln.endswith(_SENTENCE_END):
+            keys[i] = _key(ln)
+    return _PageLines(lines, page_numbers, headings, keys)
+
+
+def _running_keys(pages: list[_PageLines]) -> tuple[set[str], bool]:
     """Digit-blind forms of running header/footer lines, and whether to look only at page edges.
 
     With two or more pages: lines among a page's first or last three recurring on more than
     half of the pages. A one-page text (a TXT report): short lines, not ending a sentence and
     not headings, that recur three times or more, or twice with one occurrence next to a page
-    number line (a header printed at each page break). ``page_no`` flags the page number lines.
+    number line (a header printed at each page break).
     """
     seen: Counter[str] = Counter()
-    if len(pages_lines) >= 2:
-        for lines in pages_lines:
+    if len(pages) >= 2:
+        for page in pages:
+            lines = page.lines
             seen.update({_key(ln) for ln in lines[:3] + lines[-3:]})
-        half = len(pages_lines) / 2
+        half = len(pages) / 2
         return {k for k, n in seen.items() if n > half and k}, True
-    lines = pages_lines[0] if pages_lines else []
-    nos = page_no[0] if page_no else []
-    last = len(lines) - 1
-    near_page_no: set[str] = set()
-    for i, ln in enumerate(lines):
-        if len(ln) <= 60 and not nos[i] and not ln.endswith(_SENTENCE_END) and not is_heading(ln):
-            k = _key(ln)
-            seen[k] += 1
-            if (i > 0 and nos[i - 1]) or (i < last and nos[i + 1]):
-                near_page_no.add(k)
+    if not pages:
+        return set(), False
+    page = pages[0]
+    seen.update(page.candidate_keys.values())
+    near_page_no = {k for i, k in page.candidate_keys.items() if i - 1 in page.page_numbers or i + 1 in page.page_numbers}
     return {k for k, n in seen.items() if k and (n >= 3 or (n >= 2 and k in near_page_no))}, False
 
 
@@ -144,54 +193,53 @@ def _join(a: str, b: str) -> str:
 
 def _lines(page: str) -> list[str]:
     """The stripped, non-empty lines of a page (lines end with CRLF, CR or LF)."""
-    return [s for x in page.replace("\r\n", "\n").replace("\r", "\n").split("\n") if (s := x.strip())]
+    if "\r" in page:
+        page = page.replace("\r\n", "\n").replace("\r", "\n")
+    return list(filter(None, map(str.strip, page.split("\n"))))
 
 
 def clean_pages(pages: list[str]) -> CleanText:
     """Clean paragraphs from raw page texts (see the module docstring)."""
-    pages_lines = [_lines(nfkc(p)) for p in pages]
-    page_no = [[_is_page_no(ln) for ln in page] for page in pages_lines]  # lines are stripped, non-empty
-    running, edges_only = _running_keys(pages_lines, page_no)
+    one_page = len(pages) == 1
+    classified = [_classify(_lines(nfkc(p)), one_page) for p in pages]
+    running, edges_only = _running_keys(classified)
     firsts = {k[0] for k in running}  # a line's key starts with its first character or "#" (a digit)
     out = CleanText([])
-    lines: list[str] = []
+    paras: list[str] = []
+    cur = ""  # the paragraph being joined
     kept_headings: set[str] = set()
-    for page, nos in zip(pages_lines, page_no):
-        n = len(page)
-        for j, ln in enumerate(page):
+    for page in classified:
+        lines, page_numbers, headings, keys = page.lines, page.page_numbers, page.headings, page.candidate_keys
+        n = len(lines)
+        for j, ln in enumerate(lines):
             c = ln[0]
-            if (running and ("#" if c.isdecimal() else c) in firsts and (not edges_only or j < 3 or j >= n - 3)
-                    and _key(ln) in running):
+            digit = c.isdecimal()
+            if (running and ("#" if digit else c) in firsts and (not edges_only or j < 3 or j >= n - 3)
+                    and (keys.get(j) or _key(ln)) in running):
                 # a section title repeated atop each of its pages: keep its first occurrence
-                if is_heading(ln) and ln not in kept_headings:
-                    kept_headings.add(ln)
-                    lines.append(ln)
+                if j not in headings or ln in kept_headings:
+                    out.header_lines += 1
                     continue
-                out.header_lines += 1
-                continue
-            if nos[j]:
+                kept_headings.add(ln)
+            elif j in page_numbers:
                 out.page_number_lines += 1
                 continue
             # a table line has a numeric cell: the line's first, or another after white space
             # (white space other than " " is not printable: a cheap test for "more than one cell")
-            if (c in _NUM_CELL_FIRST or c.isdecimal() or " " in ln or not ln.isprintable()) and is_table_line(ln):
-                out.table_chars += sum(len(c) for c in ln.split())
+            elif (digit or c in _NUM_CELL_FIRST or " " in ln or not ln.isprintable()) and is_table_line(ln):
+                out.table_chars += sum(map(len, ln.split()))
                 continue
-            lines.append(ln)
-    paras: list[str] = []
-    cur = ""
-    for ln in lines:
-        c = ln[0]
-        if (c in _HEADING_OR_TITLE_FIRST or c.isdecimal()) and is_heading(ln):
-            if cur:
+            # the line is kept: a heading is a paragraph of its own, other lines join up to a sentence end
+            if j in headings:
+                if cur:
+                    paras.append(cur)
+                    cur = ""
+                paras.append(ln)
+                continue
+            cur = _join(cur, ln) if cur else ln
+            if ln.endswith(_SENTENCE_END):
                 paras.append(cur)
-            paras.append(ln)
-            cur = ""
-            continue
-        cur = _join(cur, ln) if cur else ln
-        if cur.endswith(_SENTENCE_END):
-            paras.append(cur)
-            cur = ""
+                cur = ""
     if cur:
         paras.append(cur)
     out.paragraphs = paras

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 INNOVATION_WORDS = ("创新", "研发", "技术创新", "自主创新", "核心技术", "科技创新", "研发投入", "创新驱动",
@@ -188,21 +189,19 @@ class LineIndex(dict):
             self.term_counts.append(counts[1])
         return i
 
-    def sums(self, ids: list[int], offsets: list[int]) -> np.ndarray:
-        """Per report (rows delimited by ``offsets`` into ``ids``) the sum of its line vectors."""
+    def sums(self, ids: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+        """Per report (``owner`` of each line id in ``ids``; ``n`` reports) the sum of its line vectors."""
         from scipy import sparse
 
-        ids_ = np.asarray(ids, dtype=np.int64)
-        bounds = np.append(np.asarray(offsets, dtype=np.int64), len(ids_))
-        out = np.zeros((len(offsets), 1 + 2 * len(ALL_TERMS)), dtype=np.int64)
-        running = np.concatenate([[0], np.cumsum(np.asarray(self.chars, dtype=np.int64)[ids_])])
-        out[:, 0] = running[bounds[1:]] - running[bounds[:-1]]
-        rows = np.asarray(self.term_row, dtype=np.int64)[ids_]
+        ids = np.asarray(ids, dtype=np.int64)
+        owner = np.asarray(owner, dtype=np.int64)
+        out = np.zeros((n, 1 + 2 * len(ALL_TERMS)), dtype=np.int64)
+        out[:, 0] = np.bincount(owner, weights=np.asarray(self.chars, dtype=np.int64)[ids], minlength=n)
+        rows = np.asarray(self.term_row, dtype=np.int64)[ids]
         hit = rows >= 0
         if hit.any():
-            owner = np.repeat(np.arange(len(offsets)), np.diff(bounds))[hit]
-            inc = sparse.csr_matrix((np.ones(int(hit.sum()), dtype=np.int64), (owner, rows[hit])),
-                                    shape=(len(offsets), len(self.term_counts)))
+            inc = sparse.csr_matrix((np.ones(int(hit.sum()), dtype=np.int64), (owner[hit], rows[hit])),
+                                    shape=(n, len(self.term_counts)))
             out[:, 1:] = inc @ np.array(self.term_counts, dtype=np.int64)
         return out
 
@@ -233,13 +232,6 @@ class _Draws:
     def each(self) -> np.ndarray:
         """One draw of every report."""
         return self.take(np.ones(len(self.pos), dtype=np.int64))
-
-
-def _per_report(flat: np.ndarray, counts: np.ndarray) -> list[list[int]]:
-    """``flat`` (values of consecutive reports, ``counts[r]`` of report ``r``) cut into one list a report."""
-    values = flat.tolist()
-    ends = np.cumsum(counts).tolist()
-    return [values[lo:hi] for lo, hi in zip([0] + ends[:-1], ends)]
 
 
 class _Templates:
@@ -273,36 +265,117 @@ class _Templates:
         return self.other[1 + picks], k
 
 
-def _layout_keep(draft: list[int], marks: tuple[int, int], last_optional: int,
-                 text: list[str]) -> tuple[list[int], int, int]:
-    """The drafted lines that stay in the report and how many of them precede each of the two
-    ``marks``. An optional line (id ≤ ``last_optional``) is left out where it would repeat one
-    of the four lines kept before it (real reports do not, and pdfium drops a text run that
-    repeats one drawn just above it), or stand at a PDF page edge (:data:`PDF_EDGE` lines) when
-    a line of the same :func:`_edge_key` stood at the edge of another page (in a 2-3 page
-    report that looks like a running header/footer)."""
-    kept: list[int] = []
-    before: list[int] = []
-    edge_page: dict[str, int] = {}
-    a = b = c = d = -1  # the last four kept lines
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """Start of each report's run in a flat array (and the end, last), from the runs' lengths."""
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _draft_and_lay_out(opening, overview, overview_at, overview_filler, early, pre_heading, pre, pre_at,
+                       mdna_head, n_head, fill, fill_at, keyword, keyword_at, places, main_business,
+                       post_heads, n_post, post, post_at, closing, last_optional, key_of, n_keys, max_draft):
+    """Draft every report and lay it out (see :func:`compose_reports` for the parts; ``*_at``:
+    offsets of each report's run in the flat array before it, ``post_at`` per report and
+    section). Returns the kept line ids (flat), their offsets per report, and per report the
+    kept lines before the MD&A heading and before the next section's heading.
+
+    The MD&A body is the filler with each keyword sentence inserted at its place as the body
+    stands. Laying out: an optional line (id ≤ ``last_optional``) is left out where it would
+    repeat one of the four lines kept before it (real reports do not, and pdfium drops a text
+    run that repeats one drawn just above it), or stand at a PDF page edge (:data:`PDF_EDGE`
+    lines of :data:`PDF_LINES_PER_PAGE`) when a line of the same edge key (``key_of``) stood at
+    the edge of another page (in a 2-3 page report that looks like a running header/footer)."""
+    n = opening.shape[0]
+    kept = np.empty(n * max_draft, dtype=np.int64)
+    kept_at = np.zeros(n + 1, dtype=np.int64)
+    marks = np.zeros((n, 2), dtype=np.int64)
+    draft = np.empty(max_draft, dtype=np.int64)
+    body = np.empty(max_draft, dtype=np.int64)
+    edge_page = np.full(n_keys, -1, dtype=np.int64)
+    touched = np.empty(max_draft, dtype=np.int64)
     per_page, lo, hi = PDF_LINES_PER_PAGE, PDF_EDGE, PDF_LINES_PER_PAGE - PDF_EDGE
-    slot = HEADER_LINES  # position of the next kept line among the lines drawn in the PDF body
-    start = 0
-    for stop in (*marks, len(draft)):
-        before.append(len(kept))
-        for line in draft[start:stop]:
+    out = 0
+    for r in range(n):
+        m = 0
+        for j in range(opening.shape[1]):
+            draft[m] = opening[r, j]
+            m += 1
+        for i in range(overview_at[r], overview_at[r + 1]):
+            draft[m] = overview[i]
+            m += 1
+        draft[m] = overview_filler[r]
+        m += 1
+        if early[r]:
+            draft[m] = pre_heading[r]
+            m += 1
+            for i in range(pre_at[r], pre_at[r + 1]):
+                draft[m] = pre[i]
+                m += 1
+        mark0 = m
+        for j in range(1 + n_head[r]):
+            draft[m] = mdna_head[r, j]
+            m += 1
+        nb = 0
+        for i in range(fill_at[r], fill_at[r + 1]):
+            body[nb] = fill[i]
+            nb += 1
+        for i in range(keyword_at[r], keyword_at[r + 1]):
+            q = places[i]
+            for t in range(nb, q, -1):
+                body[t] = body[t - 1]
+            body[q] = keyword[i]
+            nb += 1
+        half = nb // 2
+        for t in range(nb):
+            if t == half:
+                draft[m] = main_business
+                m += 1
+            draft[m] = body[t]
+            m += 1
+        if nb == half:  # an empty body (not drawn: at least three filler lines)
+            draft[m] = main_business
+            m += 1
+        mark1 = m
+        for s in range(n_post[r]):
+            draft[m] = post_heads[r, s]
+            m += 1
+            for i in range(post_at[3 * r + s], post_at[3 * r + s + 1]):
+                draft[m] = post[i]
+                m += 1
+        for j in range(closing.shape[1]):
+            draft[m] = closing[r, j]
+            m += 1
+        start = out
+        a = b = c = d = -1  # the last four kept lines
+        slot = HEADER_LINES  # position of the next kept line among the lines drawn in the PDF body
+        n_touched = 0
+        for i in range(m):
+            if i == mark0:
+                marks[r, 0] = out - start
+            if i == mark1:
+                marks[r, 1] = out - start
+            line = draft[i]
             optional = line <= last_optional
             if optional and (line == a or line == b or line == c or line == d):
                 continue
             pos = slot % per_page
-            if (pos < lo or pos >= hi) and edge_page.setdefault(_edge_key(text[line]), slot // per_page) \
-                    != slot // per_page and optional:
-                continue
+            if pos < lo or pos >= hi:
+                key = key_of[line]
+                first = edge_page[key]
+                if first < 0:
+                    edge_page[key] = slot // per_page
+                    touched[n_touched] = key
+                    n_touched += 1
+                elif first != slot // per_page and optional:
+                    continue
             a, b, c, d = b, c, d, line
-            kept.append(line)
+            kept[out] = line
+            out += 1
             slot += 1
-        start = stop
-    return kept, before[1], before[2]
+        for t in range(n_touched):
+            edge_page[touched[t]] = -1
+        kept_at[r + 1] = out
+    return kept[:out], kept_at, marks
 
 
 @dataclass
@@ -313,7 +386,8 @@ class ComposedReports:
 
     text: list[str]  # line id -> line
     header: list[list[int]]
-    body: list[list[int]]
+    body: list[int]  # the kept body lines of all reports, report r's at body_at[r]:body_at[r + 1]
+    body_at: list[int]
     dashed: list[bool]
     running: list[str]
     mdna: np.ndarray
@@ -321,19 +395,16 @@ class ComposedReports:
 
     def lines(self, r: int) -> list[str]:
         """The lines of report ``r``: after every ten body lines a page number and the running header."""
-        text, body = self.text, self.body[r]
-        out = [text[i] for i in self.header[r]]
+        line = self.text.__getitem__
+        body = list(map(line, self.body[self.body_at[r]:self.body_at[r + 1]]))
         page_line = "- {} -" if self.dashed[r] else "{}"
-        for k in range(0, len(body), 10):
-            out += [text[i] for i in body[k:k + 10]]
-            if k + 10 <= len(body):
-                out.append(page_line.format(2 + k // 10))
-                out.append(self.running[r])
-        return out
+        for page in range(len(body) // 10, 0, -1):  # from the last page, so the earlier places hold
+            body[10 * page:10 * page] = (page_line.format(page + 1), self.running[r])
+        return [*map(line, self.header[r]), *body]
 
     def noise(self, r: int) -> set[int]:
         """Indices in :meth:`lines` of report ``r`` of its running-header and page-number lines."""
-        pages = len(self.body[r]) // 10
+        pages = (self.body_at[r + 1] - self.body_at[r]) // 10
         return {HEADER_LINES + 12 * p + 10 + j for p in range(pages) for j in (0, 1)}
 
 
@@ -352,9 +423,13 @@ def _headings(year: int) -> tuple[list[str], list[str]]:
 def compose_reports(stkcd: list[str], year: list[int], full_name: list[str], short_name: list[str],
                     n_innov: list[int], n_data: list[int], n_ai: list[int], draws: np.ndarray) -> ComposedReports:
     """Compose reports (one entry of each list and one row of ``draws`` each): title and
-    contents, the sections of :func:`_sections` with keyword sentences (``n_innov``, ``n_data``,
-    ``n_ai`` mentions) among filler, and the signature page. ``draws``: each report's uniform
-    draws, used in order (cycled); all reports' draws of a step are made at once."""
+    contents; the sections of :func:`_sections`: 重要提示 (one boilerplate line), 公司简介
+    (company lines, about 30% of the data sentences, one filler line), in FY ≤ 2020 a section
+    of 1-3 boilerplate lines, the MD&A (heading lines, then filler with the ``n_innov``
+    innovation, remaining data and ``n_ai`` AI sentences at random places, split by
+    "二、主营业务分析"), the later sections (1-3 boilerplate lines each); the signature page.
+    ``draws``: each report's uniform draws, used in order (cycled); each step's draws are
+    made for all reports at once, and the reports are drafted and laid out in one compiled pass."""
     index = LineIndex()
     tpl = _Templates(index)
     n = len(stkcd)
@@ -363,74 +438,79 @@ def compose_reports(stkcd: list[str], year: list[int], full_name: list[str], sho
     d = _Draws(draws)
     dashed = (d.each() < P_DASHED_PAGE_NUMBERS).tolist()
     n_overview = np.rint(n_data * 0.3 * d.each()).astype(np.int64)  # data sentences in 公司简介
-    overview = _per_report(tpl.keyword_lines(d, DATA_WORDS, n_overview), n_overview)
-    overview_filler = tpl.filler[(d.each() * len(FILLER)).astype(np.int64)].tolist()
-    before_mdna = _per_report(*tpl.other_section(d, early))
+    overview = tpl.keyword_lines(d, DATA_WORDS, n_overview)
+    overview_filler = tpl.filler[(d.each() * len(FILLER)).astype(np.int64)]
+    pre, n_pre = tpl.other_section(d, early)
     # MD&A length roughly fixed: data/AI sentences replace filler (no dilution of the
     # innovation-keyword share by AI disclosure)
     n_fill = np.maximum(3, 6 + (d.each() * 8).astype(np.int64) - (n_data - n_overview + n_ai) // 2)
-    fill = _per_report(tpl.filler[(d.take(n_fill) * len(FILLER)).astype(np.int64)], n_fill)
+    fill = tpl.filler[(d.take(n_fill) * len(FILLER)).astype(np.int64)]
     kw_parts = [(tpl.keyword_lines(d, terms, k), k) for terms, k in
                 ((INNOVATION_WORDS, n_innov), (DATA_WORDS, n_data - n_overview), (AI_WORDS, n_ai))]
     n_kw = sum(k for _, k in kw_parts)
     owner = np.concatenate([np.repeat(np.arange(n), k) for _, k in kw_parts])
-    keyword = _per_report(np.concatenate([ids for ids, _ in kw_parts])[np.argsort(owner, kind="stable")], n_kw)
-    # each keyword sentence inserted at a random place of the body as it stands
+    keyword = np.concatenate([ids for ids, _ in kw_parts])[np.argsort(owner, kind="stable")]
+    # each keyword sentence is inserted at a random place of the body as it stands
     nth = np.arange(n_kw.sum()) - np.repeat(np.cumsum(n_kw) - n_kw, n_kw)
-    places = _per_report((d.take(n_kw) * (np.repeat(n_fill, n_kw) + nth + 1)).astype(np.int64), n_kw)
-    after_mdna = [_per_report(*tpl.other_section(d, active))
-                  for active in (np.ones(n, dtype=bool), np.ones(n, dtype=bool), ~early)]
-    info, main_business = index["一、公司信息"], index["二、主营业务分析"]
-    board_head = [index["一、管理层讨论与分析"], index["（一）概述"]]  # inside 董事会报告 (FY ≤ 2015)
-    own_head = [index["一、概述"]]
-    text = index.lines
-    header: list[list[int]] = []
-    kept_body: list[list[int]] = []
+    places = (d.take(n_kw) * (np.repeat(n_fill, n_kw) + nth + 1)).astype(np.int64)
+    post_parts = [tpl.other_section(d, active) for active in (np.ones(n, dtype=bool), np.ones(n, dtype=bool), ~early)]
+    post_owner = np.concatenate([np.repeat(3 * np.arange(n) + s, k) for s, (_, k) in enumerate(post_parts)])
+    post = np.concatenate([ids for ids, _ in post_parts])[np.argsort(post_owner, kind="stable")]
+    n_post_lines = np.column_stack([k for _, k in post_parts]).ravel()  # per report and section
+    # the lines of each report's own text
+    info, main_business, contents = index["一、公司信息"], index["二、主营业务分析"], index["目录"]
+    board_head = (index["一、管理层讨论与分析"], index["（一）概述"])  # inside 董事会报告 (FY ≤ 2015)
+    own_head = (index["一、概述"], 0)
+    opening = np.empty((n, 6), dtype=np.int64)
+    closing = np.empty((n, 3), dtype=np.int64)
+    header = np.empty((n, HEADER_LINES), dtype=np.int64)
+    mdna_head = np.empty((n, 3), dtype=np.int64)
+    post_heads = np.zeros((n, 3), dtype=np.int64)
+    pre_heading = np.zeros(n, dtype=np.int64)
+    by_year: dict[int, tuple[list[int], list[int]]] = {}
     running: list[str] = []
-    m_ids: list[int] = []
-    m_off: list[int] = []
-    f_ids: list[int] = []
-    f_off: list[int] = []
     for r in range(n):
         stk, yr, full = stkcd[r], year[r], full_name[r]
-        sec_text, toc = _headings(yr)
-        sec = [index[s] for s in sec_text]
-        head = [index[full], index[f"{yr}年年度报告"], 0, index["目录"], *(index[s] for s in toc), 0]
-        draft = [sec[0], tpl.other[0], sec[1], info, index[f"股票简称：{short_name[r]}  股票代码：{stk}"],
-                 index[f"公司的中文名称：{full}"], *overview[r], overview_filler[r]]
-        if early[r]:
-            draft += (sec[2], *before_mdna[r])
-        mi = 3 if early[r] else 2  # the MD&A's section number
-        body = fill[r]
-        for line, place in zip(keyword[r], places[r]):
-            body.insert(place, line)
-        half = len(body) // 2
-        m0 = len(draft)
-        draft.append(sec[mi])
-        draft += board_head if yr <= 2015 else own_head
-        draft += body[:half]
-        draft.append(main_business)
-        draft += body[half:]
-        m1 = len(draft)
-        for j, part in zip(range(mi + 1, 6), after_mdna):
-            draft.append(sec[j])
-            draft += part[r]
+        got = by_year.get(yr)
+        if got is None:
+            sec_text, toc = _headings(yr)
+            got = by_year[yr] = ([index[s] for s in sec_text],
+                                 [index[f"{yr}年年度报告"], 0, contents, *(index[s] for s in toc), 0])
+        sec, head_tail = got
+        header[r, 0] = index[full]
+        header[r, 1:] = head_tail
+        opening[r] = (sec[0], tpl.other[0], sec[1], info, index[f"股票简称：{short_name[r]}  股票代码：{stk}"],
+                      index[f"公司的中文名称：{full}"])
+        mi = 3 if early[r] else 2  # the MD&A's section
+        pre_heading[r] = sec[2]
+        mdna_head[r, 0] = sec[mi]
+        mdna_head[r, 1:] = board_head if yr <= 2015 else own_head
+        post_heads[r, :5 - mi] = sec[mi + 1:]
         # closing lines (signature page), unique in the report: the last lines of the last PDF
         # page never repeat a line at another page's edge
-        draft += (index[f"（本页无正文，为{full}{yr}年年度报告签字页）"], index[f"{full}董事会"],
-                  index[f"{yr + 1}年{1 + (yr + int(stk)) % 4}月{10 + int(stk) % 19}日"])
-        kept, c0, c1 = _layout_keep(draft, (m0, m1), tpl.last_optional, text)
-        header.append(head)
-        kept_body.append(kept)
+        code = int(stk)
+        closing[r] = (index[f"（本页无正文，为{full}{yr}年年度报告签字页）"], index[f"{full}董事会"],
+                      index[f"{yr + 1}年{1 + (yr + code) % 4}月{10 + code % 19}日"])
         running.append(f"{full}{yr}年年度报告全文")
-        m_off.append(len(m_ids))
-        m_ids += kept[c0 + 1:c1]
-        f_off.append(len(f_ids))
-        f_ids += head
-        f_ids += kept
-    return ComposedReports(text, header, kept_body, dashed, running, index.sums(m_ids, m_off),
-                           index.sums(f_ids, f_off))
-
+    keys: dict[str, int] = {}
+    key_of = np.array([keys.setdefault(_edge_key(line), len(keys)) for line in index.lines], dtype=np.int64)
+    n_head = np.where(np.asarray(year) <= 2015, 2, 1)
+    draft_len = (6 + n_overview + 1 + early * (1 + n_pre) + 1 + n_head + n_fill + n_kw + 1
+                 + n_post_lines.reshape(n, 3).sum(axis=1) + (5 - np.where(early, 3, 2)) + 3)
+    kept, kept_at, marks = _draft_and_lay_out(
+        opening, overview, _offsets(n_overview), overview_filler, early, pre_heading, pre, _offsets(n_pre),
+        mdna_head, n_head, fill, _offsets(n_fill), keyword, _offsets(n_kw), places, main_business,
+        post_heads, 5 - np.where(early, 3, 2), post, _offsets(n_post_lines), closing, tpl.last_optional,
+        key_of, len(keys), int(draft_len.max(initial=0)))
+    # truth: the MD&A body is the kept lines strictly between the two headings (header and
+    # page-number lines add nothing: their vectors are not summed)
+    body_owner = np.repeat(np.arange(n), np.diff(kept_at))
+    at = np.arange(len(kept)) - kept_at[body_owner]
+    in_mdna = (at > marks[body_owner, 0]) & (at < marks[body_owner, 1])
+    full_owner = np.concatenate([np.repeat(np.arange(n), HEADER_LINES), body_owner])
+    return ComposedReports(index.lines, header.tolist(), kept.tolist(), kept_at.tolist(), dashed, running,
+                           index.sums(kept[in_mdna], body_owner[in_mdna], n),
+                           index.sums(np.concatenate([header.ravel(), kept]), full_owner, n))
 
 def write_pdf(lines: list[str], noise: set[int], running: str) -> bytes:
     """Render the report as a PDF with reportlab's CID font STSong-Light (no font file needed);

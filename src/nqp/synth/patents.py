@@ -62,7 +62,7 @@ def check_digit(body12: np.ndarray) -> np.ndarray:
     w = np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5], dtype=np.int64)
     digits = (body12[:, None] // (10 ** np.arange(11, -1, -1, dtype=np.int64))) % 10
     r = (digits * w).sum(axis=1) % 11
-    return np.where(r == 10, "X", r.astype(str))
+    return np.array(list("0123456789X"))[r]
 
 
 def _by_group(groups: np.ndarray, builders: dict[int, object]) -> pa.Array:

@@ -64,11 +64,12 @@ def text_measures(
     }
     for d in dicts:
         c = counters[d.name].count(texts[d.scope], bounds[d.scope])
+        characters = c.characters
         row[f"{d.name}_hits"] = c.hits
-        row[f"{d.name}_chars"] = c.characters
+        row[f"{d.name}_chars"] = characters
         row[f"{d.name}_negated"] = c.negated
         denom = chars[d.scope]
-        row[f"{d.name}_share"] = c.characters / denom if denom else None
+        row[f"{d.name}_share"] = characters / denom if denom else None
     if "innovation" in counters:
         row["exec_innovation"] = row["innovation_share"]
     if "data_assets" in counters:

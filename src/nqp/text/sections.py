@@ -31,10 +31,14 @@ END_TITLES: tuple[str, ...] = (
 )
 _CHAPTER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[节章]|§\s*\d+)\s*")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[、.])\s*")
-_LEADER_CHARS = frozenset(".·…。_-")  # with white space: a table-of-contents leader
+_LEADER_CHARS = ".·…。_-"  # with white space: a table-of-contents leader
+_WHITE_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # every str.isspace() character
+_LEADER_OR_SPACE = _LEADER_CHARS + _WHITE_SPACE
+_ASCII_DIGITS = "0123456789"
 _BOUNDING = frozenset(START_TITLES + END_TITLES)
 _BOUNDING_TUPLE = tuple(_BOUNDING)
 _CHAPTER_FIRST = frozenset("第§")
+_TITLE_FIRST = frozenset(t[0] for t in _BOUNDING)
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,11 @@ class Section:
 def _strip_leader(s: str) -> str:
     """``s`` without a trailing table-of-contents leader and page number ("......12"): the
     longest suffix of leader characters or white space, then digits, then white space."""
-    s = s.rstrip()
+    s = s.rstrip().rstrip(_ASCII_DIGITS)
     n = len(s)
-    while n and s[n - 1].isdecimal():
+    while n and s[n - 1].isdecimal():  # other decimal digits (rare)
         n -= 1
-    while n and (s[n - 1] in _LEADER_CHARS or s[n - 1].isspace()):
-        n -= 1
-    return s[:n]
+    return s[:n].rstrip(_LEADER_OR_SPACE)
 
 
 def _heading(par: str) -> tuple[str, str] | None:
@@ -96,11 +98,14 @@ def find_section(paragraphs: list[str]) -> Section:
     title of the candidate's own (chapter or plain) style.
     """
     heads: list[tuple[int, str, str]] = []
-    for i, p in enumerate(paragraphs):
-        if len(p) <= 60:
-            h = _bounding_heading(p)
-            if h:
-                heads.append((i, h[0], h[1]))
+    # the test at the start of _bounding_heading, on the paragraph as it is: a paragraph without
+    # leading white space or spaces starts with a title exactly when its stripped form does
+    for i in [i for i, p in enumerate(paragraphs) if len(p) <= 60 and (
+            (c := p[:1]) in _CHAPTER_FIRST or " " in p or c.isspace()
+            or (c in _TITLE_FIRST and p.startswith(_BOUNDING_TUPLE)))]:
+        h = _bounding_heading(paragraphs[i])
+        if h:
+            heads.append((i, h[0], h[1]))
     best: Section | None = None
     best_span = 0
     offsets: list[int] = []  # offsets[k] = characters of paragraphs[:k]

@@ -191,19 +191,22 @@ class LineIndex(dict):
 
     def sums(self, ids: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
         """Per report (``owner`` of each line id in ``ids``; ``n`` reports) the sum of its line vectors."""
-        from scipy import sparse
+        terms = np.array(self.term_counts, dtype=np.int64).reshape(-1, 2 * len(ALL_TERMS))
+        return _line_sums(np.asarray(ids, dtype=np.int64), np.asarray(owner, dtype=np.int64), n,
+                          np.asarray(self.chars, dtype=np.int64), np.asarray(self.term_row, dtype=np.int64), terms)
 
-        ids = np.asarray(ids, dtype=np.int64)
-        owner = np.asarray(owner, dtype=np.int64)
-        out = np.zeros((n, 1 + 2 * len(ALL_TERMS)), dtype=np.int64)
-        out[:, 0] = np.bincount(owner, weights=np.asarray(self.chars, dtype=np.int64)[ids], minlength=n)
-        rows = np.asarray(self.term_row, dtype=np.int64)[ids]
-        hit = rows >= 0
-        if hit.any():
-            inc = sparse.csr_matrix((np.ones(int(hit.sum()), dtype=np.int64), (owner[hit], rows[hit])),
-                                    shape=(n, len(self.term_counts)))
-            out[:, 1:] = inc @ np.array(self.term_counts, dtype=np.int64)
-        return out
+
+@numba.njit(cache=True, nogil=True)
+def _line_sums(ids, owner, n, chars, term_row, term_counts):
+    """(n, 1 + term columns): per owner the characters and term counts of its lines ``ids``."""
+    out = np.zeros((n, 1 + term_counts.shape[1]), dtype=np.int64)
+    for i in range(len(ids)):
+        r = owner[i]
+        out[r, 0] += chars[ids[i]]
+        row = term_row[ids[i]]
+        if row >= 0:
+            out[r, 1:] += term_counts[row]
+    return out
 
 
 P_NEGATED = 0.08  # share of keyword sentences that are negated

@@ -234,6 +234,7 @@ def _typed_columns(frame: pd.DataFrame, cols: list[FieldSpec]) -> list[list]:
 def xlsx_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
     """An .xlsx export: field-code row, label row, unit row, then typed cells."""
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     cols, frame = export_frame(df, spec)
     wb = Workbook(write_only=True)
@@ -249,7 +250,8 @@ def xlsx_bytes(df: pd.DataFrame, spec: TableMapping) -> bytes:
     wb.properties.created = fixed
     wb.properties.modified = fixed
     raw = io.BytesIO()
-    wb.save(raw)
+    # openpyxl's own writer into an uncompressed zip: _fix_zip_times compresses each part once
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
     return _fix_zip_times(raw.getvalue())
 
 

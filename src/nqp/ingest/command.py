@@ -22,8 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from nqp.ingest.load import ingest
 
     with warnings.catch_warnings(record=True):  # they are printed with the report
@@ -31,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
         report = ingest(args.data, args.db, mapping_dir=args.mapping, progress=not args.quiet,
                         incremental=args.incremental, default_mappings=not args.only_mapping)
     if not args.quiet:
-        report.print(Console())
+        report.print()
     return 0

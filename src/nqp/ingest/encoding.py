@@ -18,6 +18,7 @@ import codecs
 from nqp.errors import EncodingError
 
 _CHUNK = 1 << 20
+SAMPLE = 1 << 20  # bytes judged by :func:`utf8_by_sample`
 
 
 def _first_error(data: bytes, encoding: str) -> UnicodeDecodeError | None:
@@ -117,3 +118,27 @@ def detect_encoding(data: bytes, file: str) -> str:
         f"{file}: unknown text encoding: byte 0x{data[off]:02X} at byte offset {off} (line {line}) "
         "is neither UTF-8 nor GB18030/GBK; re-export the file as UTF-8 (or UTF-16/GBK)",
         file=file, row=line)
+
+
+def utf8_by_sample(data: bytes) -> str | None:
+    """``utf-8-sig`` or ``utf-8`` when :func:`detect_encoding` would say so if the rest of the
+    file is valid UTF-8, judged without decoding the whole file; None when only
+    :func:`detect_encoding` can judge.
+
+    Rules, in :func:`detect_encoding`'s order: a UTF-8 BOM -> ``utf-8-sig``; a UTF-16 BOM, UTF-16
+    without BOM or a NUL byte anywhere -> None; the first :data:`SAMPLE` bytes strict UTF-8 (a
+    sequence cut by the sample's end is allowed) -> ``utf-8``; else None. The caller must read
+    the whole file with a reader that validates UTF-8 (pyarrow's CSV reader checks every cell it
+    converts) and call :func:`detect_encoding` if that reader finds anything wrong.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        return None
+    if data.find(b"\x00") >= 0:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(data[:SAMPLE], len(data) <= SAMPLE)
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"

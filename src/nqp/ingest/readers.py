@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from nqp.errors import EmptyInputError, InputError, SchemaError, TruncatedInputError
-from nqp.ingest.encoding import detect_encoding
+from nqp.ingest.encoding import detect_encoding, utf8_by_sample
 
 TEXT_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xls")
@@ -143,13 +143,35 @@ def _check_structure(text: str, sep: str, n_cols: int, name: str) -> None:
 
 
 def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
-    """Read a CSV/TXT export: encoding detected, comma or tab sniffed, all cells as text."""
-    name = path.name
+    """Read a CSV/TXT export: encoding detected, comma or tab sniffed, all cells as text.
+
+    A file that is UTF-8 by its BOM or its first megabyte (:func:`utf8_by_sample`) is read as
+    UTF-8 at once: pyarrow's reader validates every cell, and a file it finds anything wrong
+    with (a bad byte, a bad record) is judged again by :func:`detect_encoding` over the whole
+    file, which names a bad byte, or finds the encoding the file is read in after all. Any other
+    file is judged by :func:`detect_encoding` first."""
     data = path.read_bytes()
     sha = _hash(data)
-    encoding = detect_encoding(data, name)
+    guess = utf8_by_sample(data)
+    if guess is not None:
+        raw = _read_text(path, data, sha, guess, progress, confirmed=False)
+        if raw is not None:
+            return raw
+    raw = _read_text(path, data, sha, detect_encoding(data, path.name), progress, confirmed=True)
+    assert raw is not None  # a confirmed encoding never asks for a second reading
+    return raw
+
+
+def _read_text(path: Path, data: bytes, sha: str, encoding: str, progress: Progress | None, *,
+               confirmed: bool) -> RawExport | None:
+    """:func:`read_text_export` of ``data`` in ``encoding``. Unless the encoding is ``confirmed``
+    (by :func:`detect_encoding`), a file Arrow cannot read cleanly (a bad cell or record, an odd
+    number of quotes) returns None: the caller judges the encoding and reads again."""
+    name = path.name
     head = data[: 1 << 16].decode(encoding, errors="ignore").lstrip("\ufeff")
     if not head.strip():
+        if not confirmed:  # the whole file's encoding is judged before an input error
+            return None
         raise EmptyInputError(f"{name}: the file is empty", file=name)
     first = next((line for line in head.splitlines() if line.strip()), "")
     sep = _sniff_separator(first)
@@ -157,8 +179,12 @@ def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
     columns = [c.strip().lstrip("\ufeff") for c in header]
     n = len(columns)
 
-    odd_quotes = (data.count(b'"') % 2 == 1) if encoding in ("utf-8", "utf-8-sig", "gb18030") \
-        else (data.decode(encoding).count('"') % 2 == 1)
+    if encoding in ("utf-8", "utf-8-sig", "gb18030"):  # '"' is byte 0x22 and nothing else
+        odd_quotes = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x22)) % 2 == 1
+    else:
+        odd_quotes = data.decode(encoding).count('"') % 2 == 1
+    if odd_quotes and not confirmed:
+        return None
     invalid: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -167,16 +193,17 @@ def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
 
     names = [f"c{i}" for i in range(n)]
     buf = io.BytesIO(data)
-    reader = pacsv.open_csv(
-        buf,
-        read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf8"),
-                                       use_threads=False, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
     batches, done, arrow_error = [], 0, ""
     try:
+        reader = pacsv.open_csv(
+            buf,
+            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding.replace("utf-8-sig", "utf8"),
+                                           use_threads=False, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
         for batch in reader:
             batches.append(batch)
             if progress is not None:
@@ -186,6 +213,8 @@ def read_text_export(path: Path, progress: Progress | None = None) -> RawExport:
     except pa.ArrowInvalid as exc:
         invalid.append(-1)
         arrow_error = f": {exc}"
+    if invalid and not confirmed:
+        return None
     if progress is not None and len(data) > done:
         progress(len(data) - done)
     if invalid or odd_quotes:

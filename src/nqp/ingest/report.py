@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # rich is imported when a report is shown (``nqp ingest --quiet`` never does)
+    from rich.console import Console
+    from rich.table import Table
 
 
 _ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 BOM", "gb18030": "GBK/GB18030",
@@ -74,6 +75,9 @@ class LoadReport:
         return out
 
     def rich_table(self) -> Table:
+        from rich import box
+        from rich.table import Table
+
         t = Table(title=f"Loaded into {self.db_path.name}", title_justify="left", box=box.SIMPLE_HEAD)
         t.add_column("table", no_wrap=True)
         for col in ("rows", "firms"):
@@ -92,7 +96,10 @@ class LoadReport:
         return t
 
     def print(self, console: Console | None = None) -> None:
-        console = console or Console()
+        if console is None:
+            from rich.console import Console
+
+            console = Console()
         console.print(self.rich_table())
         for line in self.notes():
             console.print(f"note: {line}")

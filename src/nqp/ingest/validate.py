@@ -67,14 +67,23 @@ def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
         values, bad, empty, padded, zero = _parse_cells(_filled(text), ftype, excel=excel)
     else:
         coded = pc.dictionary_encode(_filled(text))
-        cells = _parse_cells(coded.dictionary, ftype, excel=excel)
-        values, bad, empty, padded, zero = (pc.take(a, coded.indices) for a in cells)
+        values, *masks = _parse_cells(coded.dictionary, ftype, excel=excel)
+        values = pc.take(values, coded.indices)
+        bad, empty, padded, zero = (_mask_of_rows(m, coded.indices) for m in masks)
     return Parsed(values=values, bad=bad, empty=empty, padded=_count(padded), zero_dates=_count(zero))
 
 
 def _filled(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``text`` with NULL as ``""`` (``fill_null`` copies even a column without NULLs: skip it then)."""
     return text.fill_null("") if text.null_count else text
+
+
+def _mask_of_rows(mask: pa.Array, indices: pa.Array) -> pa.Array:
+    """``take(mask, indices)``: a mask over the distinct texts spread to the rows; a mask that
+    marks no text is all False without the take (the usual bad, empty and padded masks)."""
+    if pc.any(mask).as_py():
+        return pc.take(mask, indices)
+    return pa.array(np.zeros(len(indices), dtype=bool))
 
 
 def _count(mask: pa.Array) -> int:
@@ -334,6 +343,8 @@ class _BadCells:
     cells: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
     def add(self, recs: pa.Array, mask: pa.Array, order: int, column: str, values: pa.Array, why: str) -> None:
+        if not pc.any(mask).as_py():  # the usual case: no bad cell
+            return
         idx = np.flatnonzero(np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool))
         for i in idx[: MAX_LISTED]:
             self.cells.append((recs[int(i)].as_py(), order, column, values[int(i)].as_py(), why))
@@ -361,6 +372,28 @@ def _text(data: pa.Table, pos: int) -> pa.Array:
     return pc.utf8_trim_whitespace(_filled(data.column(pos).combine_chunks()))
 
 
+def _blank_records(data: pa.Table) -> pa.Array | None:
+    """Mask of the records whose every cell is empty or whitespace (',,,,' lines Excel leaves),
+    or None when there is none. Columns are judged one by one and only on the records still
+    blank so far, so the usual file (a first column never blank) costs one column's pass."""
+    blank: pa.Array | None = None  # over all records
+    at: pa.Array | None = None  # positions of the records still blank (None: all of them)
+    for col in data.columns:
+        cells = col.combine_chunks() if at is None else pc.take(col, at).combine_chunks()
+        empty = pc.equal(pc.utf8_trim_whitespace(_filled(cells)), "")
+        if not pc.any(empty).as_py():
+            return None
+        if at is None:
+            at = pa.array(np.flatnonzero(empty.to_numpy(zero_copy_only=False)))
+        else:
+            at = at.filter(empty)
+    if at is None:  # a table without columns
+        return None
+    mask = np.zeros(data.num_rows, dtype=bool)
+    mask[at.to_numpy()] = True
+    return pa.array(mask)
+
+
 def convert_export(raw: RawExport, mapping: TableMapping, warn: Warn | None = None) -> Converted:
     """Convert ``raw`` per ``mapping``: descriptive rows skipped, ``[filter]`` applied, every
     cell typed, a long table spread into its fields. Every bad cell of the file is collected
@@ -370,13 +403,10 @@ def convert_export(raw: RawExport, mapping: TableMapping, warn: Warn | None = No
     skip = count_descriptive_rows(raw, mapping, found)
     data = raw.records.slice(skip)
     recs = pa.array(np.arange(skip, skip + data.num_rows, dtype=np.int64))
-    blank = None  # records whose every cell is empty (',,,,' lines Excel leaves) are skipped
-    for col in data.columns:
-        e = pc.equal(pc.utf8_trim_whitespace(_filled(col)), "")
-        blank = e if blank is None else pc.and_(blank, e)
-    if blank is not None and pc.any(blank).as_py():
+    blank = _blank_records(data)
+    if blank is not None:
         keep = pc.invert(blank)
-        data, recs = data.filter(keep), recs.filter(pc.invert(blank.combine_chunks()))
+        data, recs = data.filter(keep), recs.filter(keep)
     if data.num_rows == 0:
         raise EmptyInputError(f"{raw.name}: the file has header rows but no data rows",
                               file=raw.name, table=mapping.name)

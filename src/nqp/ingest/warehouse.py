@@ -19,14 +19,17 @@ import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from nqp.errors import InputError, MissingFileError, SchemaError
 from nqp.ingest.mapping import TableMapping
 from nqp.ingest.validate import SQL_TYPES, Locate, check_keys
+
+if TYPE_CHECKING:  # pandas is imported by read_table's DuckDB .df() only: ingest itself never needs it
+    import pandas as pd
 
 META_DDL = {
     "_sources": """CREATE TABLE IF NOT EXISTS _sources ("table" VARCHAR, file VARCHAR, sha256 VARCHAR,
@@ -127,7 +130,14 @@ def load_table(con: Connection, mapping: TableMapping, data: pa.Table, locate: L
 
 
 def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[int, int]:
-    """Exact duplicate rows once, then one row per key: numbers summed, other columns first."""
+    """Exact duplicate rows once, then one row per key: numbers summed, other columns first.
+
+    Rules: a row's place is (``_src``, ``_rec``), packed into one number ``_pos`` (file index
+    above bit 32, record below); of rows identical in every column but ``_src``/``_rec`` the
+    first place stands for them all. Rows sharing the key are then one row: ``float``/``int``
+    columns summed (NULL where every row is NULL), other columns the value of the first row;
+    the combined rows come in the order of their first file, then first record. Both steps are
+    hash aggregates (no sort of the whole table)."""
     res = con.execute(f"SELECT * FROM {view} LIMIT 0")
     data_cols = [c for c in res.description if c[0] not in ("_src", "_rec")]
     res.fetchall()
@@ -141,16 +151,17 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
         elif f.type in ("float", "int"):
             expr = f"sum({q})"
         else:
-            expr = f"first({q} ORDER BY _src, _rec)"
+            expr = f"first({q} ORDER BY _pos)"
         parts.append(f"CAST({expr} AS {SQL_TYPES[f.type]}) AS {q}")
     total = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
     distinct = "_distinct_rows"  # computed once, counted and grouped
     con.execute(f"CREATE TEMP TABLE {distinct} AS "
-                f"SELECT DISTINCT ON ({every}) * FROM {view} ORDER BY {every}, _src, _rec")
+                f"SELECT {every}, min((CAST(_src AS BIGINT) << 32) + _rec) AS _pos FROM {view} GROUP BY {every}")
     try:
         n_distinct = con.execute(f"SELECT count(*) FROM {distinct}").fetchall()[0][0]
         con.execute(f"CREATE OR REPLACE TABLE {quote_ident(mapping.name)} AS "
-                    f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} ORDER BY min(_src), min(_rec)")
+                    f"SELECT {', '.join(parts)} FROM {distinct} GROUP BY {keys} "
+                    f"ORDER BY min(_pos >> 32), min(_pos & {0xFFFFFFFF})")
     finally:
         con.execute(f"DROP TABLE {distinct}")
     rows = con.execute(f"SELECT count(*) FROM {quote_ident(mapping.name)}").fetchall()[0][0]

@@ -67,6 +67,7 @@ def asset_items(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray,
     groups = ((FIXED, ORD_FIXED, AI_FIXED), (INTANGIBLE, ORD_INTANGIBLE, AI_INTANGIBLE))
     rows = np.flatnonzero(disclosed)
     parts: list[pd.DataFrame] = []
+    item_names: list[str] = []  # the items of every list, a part's rows point into it (item_id)
     ai_cents = np.zeros(n)
     all_cents = np.zeros(n)
     for cls, ordinary, ai in groups:
@@ -90,13 +91,14 @@ def asset_items(p: pd.DataFrame, acc: pd.DataFrame, stk: np.ndarray,
             if is_ai:
                 ai_cents[rows] += c.sum(axis=1)
             parts.append(pd.DataFrame({"row": rows[r], "cls": 0 if cls == FIXED else 1, "ai": is_ai, "j": j,
-                                       "asset_class": cls, "item": np.array([x[0] for x in lists])[j],
-                                       "closing_amount": c[r, j] / 100.0}))
+                                       "item_id": len(item_names) + j, "closing_amount": c[r, j] / 100.0}))
+            item_names += [x[0] for x in lists]
         all_cents[rows] += cents_cls[0] + cents_cls[1]
     d = pd.concat(parts, ignore_index=True).sort_values(["row", "cls", "ai", "j"], kind="stable")
     y = p["year"].to_numpy()[d["row"].to_numpy()]
     out = pd.DataFrame({"stkcd": stk[d["row"].to_numpy()], "accper": year_dates(y),
-                        "asset_class": d["asset_class"].to_numpy(), "item": d["item"].to_numpy(),
+                        "asset_class": np.array([FIXED, INTANGIBLE], dtype=object)[d["cls"].to_numpy()],
+                        "item": np.array(item_names, dtype=object)[d["item_id"].to_numpy()],
                         "closing_amount": d["closing_amount"].to_numpy()})
     out = out.sort_values(["stkcd", "accper"], kind="stable").reset_index(drop=True)
     truth = np.where(disclosed & (all_cents > 0), ai_cents / np.where(all_cents > 0, all_cents, 1), np.nan)

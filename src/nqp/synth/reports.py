@@ -82,33 +82,33 @@ def plan_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng:
     ann = {}
     if announce is not None:
         a = announce[announce["report_type"] == 4]  # IAR_Rept: 4 = 年报
-        ann = dict(zip(zip(a["stkcd"], a["accper"].str[:4].astype(int)), a["announce_date"]))
+        ann = dict(zip(zip(a["stkcd"].tolist(), a["accper"].str[:4].astype(int).tolist()), a["announce_date"].tolist()))
     kept = np.flatnonzero(~missing)
-    files: list[str] = []
-    encodings: list[str] = []
-    meta: list[tuple] = []
-    for i in kept.tolist():
-        if i in pdf_idx:
-            if len(pdf_idx) > 1 and i % 2 == 0 and (stk[i], int(years[i])) in ann:
-                name = f"{stk[i]}_{years[i]}_{short[i].replace('*', '')}_{years[i]}年年度报告_{ann[(stk[i], int(years[i]))]}.pdf"
-            else:
-                name = f"{stk[i]}_{years[i]}.pdf"
-            fmt, enc = "pdf", ""
+    stk_kept, year_kept = stk[kept].astype(object), years[kept]
+    year_text = year_kept.astype(str).astype(object)
+    files = (stk_kept + "_" + year_text + ".txt").tolist()
+    encodings = np.where(gbk[kept], "gbk", "utf-8").astype(object).tolist()
+    formats = ["txt"] * len(kept)
+    for at in np.flatnonzero(np.isin(kept, sorted(pdf_idx))).tolist():  # the few PDFs
+        i = int(kept[at])
+        if len(pdf_idx) > 1 and i % 2 == 0 and (stk[i], int(years[i])) in ann:
+            files[at] = (f"{stk[i]}_{years[i]}_{short[i].replace('*', '')}_{years[i]}年年度报告_"
+                         f"{ann[(stk[i], int(years[i]))]}.pdf")
         else:
-            enc = "gbk" if gbk[i] else "utf-8"
-            name = f"{stk[i]}_{years[i]}.txt"
-            fmt = "txt"
-        files.append(name)
-        encodings.append(enc)
-        meta.append((stk[i], int(years[i]), f"reports/{name}", fmt, enc, mdna_heading(int(years[i])),
-                     next_heading(int(years[i]))))
+            files[at] = f"{stk[i]}_{years[i]}.pdf"
+        formats[at], encodings[at] = "pdf", ""
+    headings = {int(y): (mdna_heading(int(y)), next_heading(int(y))) for y in np.unique(year_kept)}
+    meta = pd.DataFrame({"stkcd": stk_kept, "year": year_kept.astype(np.int64),
+                         "file": ["reports/" + f for f in files], "format": formats, "encoding": encodings,
+                         "mdna_heading": [headings[y][0] for y in year_kept.tolist()],
+                         "next_heading": [headings[y][1] for y in year_kept.tolist()]}, columns=META_COLUMNS)
     chunks = []
     for lo in range(0, len(kept), chunk_size):
         rows = kept[lo:lo + chunk_size]
         chunks.append(ReportChunk(stk[rows].tolist(), years[rows].tolist(), full[rows].tolist(), short[rows].tolist(),
                                   n_innov[rows].tolist(), n_data[rows].tolist(), n_ai[rows].tolist(), draws[rows],
                                   files[lo:lo + chunk_size], encodings[lo:lo + chunk_size]))
-    return ReportPlan(chunks, pd.DataFrame(meta, columns=META_COLUMNS))
+    return ReportPlan(chunks, meta)
 
 
 def render_chunk(chunk: ReportChunk, folder: Path) -> ChunkResult:

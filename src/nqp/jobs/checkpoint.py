@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nqp.atomic import atomic_write_parquet, atomic_write_text
@@ -55,8 +56,8 @@ class PartStore:
             keys.update(json.loads(md.get(_KEYS, b"[]")))
         return keys
 
-    def write(self, frame: pd.DataFrame, keys: list[str], name: str | None = None) -> Path:
-        """Checkpoint ``frame`` as the result of ``keys`` (atomically)."""
+    def write(self, frame: pd.DataFrame | pa.Table, keys: list[str], name: str | None = None) -> Path:
+        """Checkpoint ``frame`` (a pandas or Arrow table) as the result of ``keys`` (atomically)."""
         name = name or uuid.uuid4().hex[:12]
         path = self.dir / f"part-{name}.parquet"
         atomic_write_parquet(frame, path, {_KEYS: json.dumps(sorted(keys)).encode()})

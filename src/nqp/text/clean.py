@@ -143,6 +143,7 @@ def _classify(lines: list[str], header_candidates: bool) -> _PageLines:
     page_numbers: set[int] = set()
     headings: set[int] = set()
     keys: dict[int, str] = {}
+    candidates: list[int] = []
     for i, ln in enumerate(lines):
         c = ln[0]
         if c in _PAGE_NO_OR_HEADING_FIRST or c.isdecimal():  # (no title starts so)
@@ -158,7 +159,10 @@ def _classify(lines: list[str], header_candidates: bool) -> _PageLines:
             headings.add(i)
             continue
         if header_candidates and len(ln) <= 60 and not ln.endswith(_SENTENCE_END):
-            keys[i] = _key(ln)
+            candidates.append(i)
+    if candidates:  # their keys in one pass: _key of the candidates joined by line breaks, split again
+        joined = "\n".join(map(lines.__getitem__, candidates))
+        keys = dict(zip(candidates, _DIGITS.sub("#", joined.replace(" ", "")).split("\n")))
     return _PageLines(lines, page_numbers, headings, keys)
 
 

@@ -15,6 +15,7 @@ The study's measures (paper Table 1 and Table 4):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -38,6 +39,13 @@ def build_counters(dicts: list[Dictionary], opts: CountingOptions) -> dict[str, 
                                negation_scope=opts.negation_scope)
         for d in dicts
     }
+
+
+@functools.cache
+def _columns(name: str) -> tuple[str, str, str, str]:
+    """The columns of dictionary ``name``: hits, chars, negated, share. The same string objects
+    for every report, so that a batch of rows sent to the parent pickles each name once."""
+    return f"{name}_hits", f"{name}_chars", f"{name}_negated", f"{name}_share"
 
 
 def text_measures(
@@ -65,11 +73,12 @@ def text_measures(
     for d in dicts:
         c = counters[d.name].count(texts[d.scope], bounds[d.scope])
         characters = c.characters
-        row[f"{d.name}_hits"] = c.hits
-        row[f"{d.name}_chars"] = characters
-        row[f"{d.name}_negated"] = c.negated
+        hits_col, chars_col, negated_col, share_col = _columns(d.name)
+        row[hits_col] = c.hits
+        row[chars_col] = characters
+        row[negated_col] = c.negated
         denom = chars[d.scope]
-        row[f"{d.name}_share"] = characters / denom if denom else None
+        row[share_col] = characters / denom if denom else None
     if "innovation" in counters:
         row["exec_innovation"] = row["innovation_share"]
     if "data_assets" in counters:

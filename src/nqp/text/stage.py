@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from nqp.atomic import atomic_write_parquet
 from nqp.jobs.checkpoint import PartStore
@@ -63,10 +64,18 @@ class TextRun:
         return self.rows.loc[self.rows["status"] != "ok", ["stkcd", "year", "file", "reason", "message"]]
 
 
-def _frame(rows: list[dict[str, object]], keys: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
-    df["_key"] = keys
-    return df
+def _part_table(rows: list[dict[str, object]], keys: list[str]) -> pa.Table:
+    """The checkpoint of ``rows`` (one dict per report) and their ``keys``: a column per row key
+    in order of first appearance, null where a row lacks it (what ``pd.DataFrame(rows)`` would
+    hold and write), then ``_key``. Built by Arrow from the values, without a pandas frame."""
+    shapes = {tuple(r): None for r in rows}  # rows of one kind (ok, failed) have the same keys
+    if len(shapes) == 1:  # one kind: the columns are the rows' values, transposed
+        data = {c: pa.array(values) for c, values in zip(next(iter(shapes)), zip(*map(dict.values, rows)))}
+    else:
+        columns = dict.fromkeys(c for shape in shapes for c in shape)
+        data = {c: pa.array([r.get(c) for r in rows]) for c in columns}
+    data["_key"] = pa.array(keys, pa.string())
+    return pa.table(data)
 
 
 def run_text(
@@ -100,7 +109,7 @@ def run_text(
                 if isinstance(res, Failure):
                     res = [failed_row(r, res.reason, res.message) for r in part]
                 part_keys = keys[i * partition_size : (i + 1) * partition_size]
-                store.write(_frame(res, part_keys), part_keys)
+                store.write(_part_table(res, part_keys), part_keys)
                 bar.advance(len(part))
         else:
             left = [len(part) for part in parts]  # documents of each partition not back yet
@@ -116,12 +125,12 @@ def run_text(
                 if not left[p]:
                     done = buffers.pop(p)
                     idx = sorted(done)
-                    store.write(_frame([done[j] for j in idx], [keys[j] for j in idx]), [keys[j] for j in idx])
+                    store.write(_part_table([done[j] for j in idx], [keys[j] for j in idx]), [keys[j] for j in idx])
     rows = store.read_all()
     wanted = set(all_keys)
     timings = pd.DataFrame(columns=["stkcd", "year", "file", TIMING])
     if not rows.empty:
-        rows = rows[rows["_key"].isin(wanted)].drop_duplicates("_key")
+        rows = rows[[k in wanted for k in rows["_key"]]].drop_duplicates("_key")  # (faster than Series.isin)
         rows = rows.sort_values(KEY, kind="stable").drop(columns="_key").reset_index(drop=True)
         rows["year"] = rows["year"].astype("int64")
         if TIMING in rows:  # timings belong in the run's report, not in the (byte-reproducible) output

@@ -265,20 +265,21 @@ def build_patents(p: pd.DataFrame, firms: pd.DataFrame, subs: pd.DataFrame,
     chk = check_digit(body)
     app_no = pc.binary_join_element_wise("CN", pc.cast(pa.array(body), pa.string()), ".", pa.array(chk), "")
     doy = rng.integers(0, 365, n)
-    dates = ((year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + doy).astype(str)
+    days = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + doy
+    dates = pc.cast(pa.array(days), pa.string())  # ISO dates (YYYY-MM-DD), as numpy prints them
     pub_serial = rng.choice(900_000_000, size=n, replace=False) + 100_000_000
     pub_kind = np.select([ptype == 1, ptype == 2], ["A", "U"], "S")
     pub_no = pc.binary_join_element_wise("CN", pc.cast(pa.array(pub_serial), pa.string()), pa.array(pub_kind), "")
     type_name = np.select([ptype == 1, ptype == 2], ["发明", "实用新型"], "外观设计")
     recs = pa.table({
-        "申请号": app_no, "申请日": pa.array(dates), "标题": rec["title"], "摘要": rec["abstract"],
+        "申请号": app_no, "申请日": dates, "标题": rec["title"], "摘要": rec["abstract"],
         "IPC主分类": rec["main_ipc"], "IPC": rec["ipc"], "专利类型": pa.array(type_name), "申请人": applicant,
         "公开（公告）号": pub_no,
     })
     # truth
     stk = firms["stkcd"].to_numpy()
     flags = ai_flags(recs)
-    truth = pd.DataFrame({"申请号": app_no.to_numpy(zero_copy_only=False), "year": year, "type": type_name,
+    truth = pd.DataFrame({"申请号": app_no.to_pandas(), "year": year, "type": type_name,
                           "stkcd": np.where(listed, stk[fsafe], None), "applicant_kind": app_kind, **flags})
     jl = app_kind == "joint_listed"
     extra = truth[jl].copy()

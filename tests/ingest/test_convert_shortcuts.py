@@ -4,12 +4,14 @@ without a take when no text is marked)."""
 
 from __future__ import annotations
 
+import math
 import random
+import re
 
 import pyarrow as pa
 import pytest
 
-from nqp.ingest.validate import _blank_records, _parse_cells, parse_column
+from nqp.ingest.validate import _FLOAT, _blank_records, _parse_cells, parse_column
 
 
 def _plain_blank(table: pa.Table) -> list[bool]:
@@ -57,3 +59,23 @@ def test_parse_column_masks_match_the_cells(ftype, texts, seed):
     assert parsed.bad.to_pylist() == bad.to_pylist()
     assert parsed.empty.to_pylist() == empty.to_pylist()
     assert parsed.padded == sum(padded.to_pylist()) and parsed.zero_dates == sum(zero.to_pylist())
+
+
+@pytest.mark.parametrize("pool", [
+    ["1.5", "", "1e5", "-0.5", "12", "inf", "nan"],  # cast as written (no cell to trim)
+    ["1.5", " 2", "3\t", " ", "", "+3", "x", "1e5", "-.5", "5."],  # trimmed, '+' and bad cells
+])
+def test_float_column_matches_the_rule(pool):
+    """A float cell: trimmed, empty -> NULL, else a finite number matching _FLOAT (else bad)."""
+    rng = random.Random(len(pool))
+    texts = [rng.choice(pool) for _ in range(60)]
+    parsed = parse_column(pa.array(texts, pa.string()), "float")
+    expected, bad = [], []
+    for t in texts:
+        s = t.strip()
+        ok = bool(re.fullmatch(_FLOAT, s)) and math.isfinite(float(s))
+        expected.append(float(s) if ok else None)
+        bad.append(bool(s) and not ok)
+    assert parsed.values.to_pylist() == expected
+    assert parsed.bad.to_pylist() == bad
+    assert parsed.empty.to_pylist() == [not t.strip() for t in texts]

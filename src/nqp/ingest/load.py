@@ -28,7 +28,8 @@ from nqp.ingest.mapping import TableMapping, load_mappings
 from nqp.ingest.readers import SUFFIXES, RawExport, read_export
 from nqp.ingest.report import LoadReport, TableLoad
 from nqp.ingest.validate import convert_export
-from nqp.ingest.warehouse import Connection, building, load_table, quote_ident, table_names, write_metadata
+from nqp.ingest.warehouse import (Connection, Loaded, building, load_table, quote_ident, table_names,
+                                  write_metadata)
 
 
 DUCKDB_THREADS = 1
@@ -131,8 +132,9 @@ def _read_table(mapping: TableMapping, paths: list[Path], bar) -> _ReadTable:
     return out
 
 
-def _store_table(con: Connection, read: _ReadTable) -> TableLoad:
-    """Load one read table into the warehouse, with its metadata; its line in the load report."""
+def _store_table(con: Connection, read: _ReadTable, loaded: list[Loaded]) -> TableLoad:
+    """Load one read table into the warehouse; its metadata is appended to ``loaded`` (written by
+    :func:`write_metadata` once all tables are stored); its line in the load report."""
     mapping, raws, sources = read.mapping, read.raws, read.sources
 
     def locate(src: int, rec: int) -> tuple[str, str, int]:
@@ -141,16 +143,15 @@ def _store_table(con: Connection, read: _ReadTable) -> TableLoad:
 
     dropped, combined = load_table(con, mapping, read.data, locate)
     read.data = pa.table({})
-    t = quote_ident(mapping.name)
-    rows = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
     firm, when = mapping.firm_field, mapping.year_field
-    firms = con.execute(f"SELECT count(DISTINCT {quote_ident(firm.name)}) FROM {t}").fetchone()[0] if firm else None
-    years = None
+    firms_expr = f"count(DISTINCT {quote_ident(firm.name)})" if firm else "NULL"
+    year_expr = "NULL"
     if when is not None:
-        expr = f"year({quote_ident(when.name)})" if when.type == "date" else quote_ident(when.name)
-        lo, hi = con.execute(f"SELECT min({expr}), max({expr}) FROM {t}").fetchone()
-        years = (int(lo), int(hi)) if lo is not None else None
-    write_metadata(con, mapping, sources, rows)
+        year_expr = f"year({quote_ident(when.name)})" if when.type == "date" else quote_ident(when.name)
+    rows, firms, lo, hi = con.execute(f"SELECT count(*), {firms_expr}, min({year_expr}), max({year_expr}) "
+                                      f"FROM {quote_ident(mapping.name)}").fetchall()[0]
+    years = (int(lo), int(hi)) if lo is not None else None
+    loaded.append((mapping, sources, rows))
     return TableLoad(
         table=mapping.name, source=mapping.source, rows=int(rows), firms=firms, years=years,
         files=tuple(s["file"] for s in sources),
@@ -169,6 +170,7 @@ def _load_tables(con: Connection, jobs: list[tuple[TableMapping, list[Path]]], b
     warehouse, the report and the warnings are those of a loop one table at a time, and an error
     of table i is raised before any error of a later table."""
     out: list[TableLoad] = []
+    loaded: list[Loaded] = []
     todo = iter(jobs)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nqp-ingest-read") as readers, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqp-ingest-load") as loader:
@@ -194,10 +196,11 @@ def _load_tables(con: Connection, jobs: list[tuple[TableMapping, list[Path]]], b
                 warnings.warn(w, stacklevel=2)
             if pending is not None:
                 out.append(pending.result())
-            pending = loader.submit(_store_table, con, read)
+            pending = loader.submit(_store_table, con, read, loaded)
             del read
         if pending is not None:
             out.append(pending.result())
+    write_metadata(con, loaded)
     return out
 
 

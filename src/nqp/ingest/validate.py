@@ -94,8 +94,12 @@ def _count(mask: pa.Array) -> int:
 def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa.Array, ...]:
     """:func:`parse_column` cell by cell: (values, bad, empty, padded, zero) where ``padded``
     marks a CSMAR ``00`` month or day read as ``01`` and ``zero`` a ``0000-00-00`` (no date)."""
-    text = pc.utf8_trim_whitespace(text)
     no = pa.array(np.zeros(len(text), dtype=bool))
+    if ftype == "float":
+        untrimmed = _float_cells_as_written(text, no)
+        if untrimmed is not None:
+            return untrimmed
+    text = pc.utf8_trim_whitespace(text)
     zero = no
     if ftype == "date":  # CSMAR's 0000-00-00 (and 00000000) means no date: NULL, not year 0
         zero = pc.match_substring_regex(text, r"^0{4}[-/]?0{1,2}[-/]?0{1,2}(?:[ T][0-9:.]*)?$")
@@ -165,6 +169,21 @@ def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa
     if ftype == "str":
         bad = pc.and_(nonempty, pc.invert(nonempty))  # all False: text is always valid
     return values, bad, empty, padded, zero
+
+
+def _float_cells_as_written(text: pa.Array, no: pa.Array) -> tuple[pa.Array, ...] | None:
+    """:func:`_parse_cells` of a float column whose cells need no trimming: every cell empty or a
+    number Arrow's cast reads as written (the usual column), else None. Arrow reads no number
+    with a space or tab around it, so where the cast succeeds the trimmed text is the same text
+    and its result is that of the trimmed column; ``no`` is the all-False mask."""
+    empty = pc.equal(text, "")
+    cast = _cast_float(text, empty)
+    if cast is None:
+        return None
+    finite = pc.is_finite(cast)  # NULL where empty
+    values = pc.if_else(pc.fill_null(finite, True), cast, pa.scalar(None, pa.float64()))
+    bad = pc.invert(pc.fill_null(finite, True))  # a non-empty cell that is not a finite number
+    return values, bad, empty, no, no
 
 
 def _cast_float(text: pa.Array, empty: pa.Array) -> pa.Array | None:
@@ -292,15 +311,14 @@ def count_descriptive_rows(raw: RawExport, mapping: TableMapping, found: dict[st
     if not typed:
         return min(2, n) if mapping.header_rows == "csmar" else 0
     head = raw.records.slice(0, n)
+    # parse_column judges cell by cell: the first records of a column are parsed together
+    judged = [parse_column(head.column(pos).combine_chunks(), f.type, excel=raw.format in EXCEL) for f, pos in typed]
+    empty = [p.empty.to_pylist() for p in judged]
+    bad = [p.bad.to_pylist() for p in judged]
     d = 0
     for r in range(n):
-        parsed_any, nonempty_any = False, False
-        for f, pos in typed:
-            p = parse_column(head.column(pos).slice(r, 1).combine_chunks(), f.type, excel=raw.format in EXCEL)
-            if not p.empty[0].as_py():
-                nonempty_any = True
-                if not p.bad[0].as_py():
-                    parsed_any = True
+        nonempty_any = any(not e[r] for e in empty)
+        parsed_any = any(not e[r] and not b[r] for e, b in zip(empty, bad))
         if parsed_any:
             break
         if r == 0:

@@ -168,25 +168,39 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
     return int(total - n_distinct), int(n_distinct - rows)
 
 
-def write_metadata(con: Connection, mapping: TableMapping, sources: Sequence[dict], rows: int) -> None:
-    """Replace this table's rows in ``_sources``, ``_dictionary`` and ``_tables``."""
+Loaded = tuple[TableMapping, Sequence[dict], int]  # a table's mapping, its files' sources, its rows
+
+
+def write_metadata(con: Connection, loaded: Sequence[Loaded]) -> None:
+    """Replace the rows of the ``loaded`` tables in ``_sources``, ``_dictionary`` and ``_tables``
+    (one DELETE and one INSERT per metadata table for all of them)."""
+    names = [m.name for m, _, _ in loaded]
+    if not names:
+        return
     for meta in META_DDL:
-        con.execute(f'DELETE FROM {meta} WHERE "table" = ?', [mapping.name])
+        con.execute(f'DELETE FROM {meta} WHERE list_contains(?, "table")', [names])
     src_cols = ["file", "sha256", "rows", "encoding", "format", "separator", "header_rows", "padded_dates"]
-    _insert_rows(con, "_sources", [[mapping.name, *[s.get(c) for c in src_cols]] for s in sources])
+    _insert_rows(con, "_sources", [[m.name, *[s.get(c) for c in src_cols]] for m, sources, _ in loaded
+                                   for s in sources])
     _insert_rows(con, "_dictionary", [
-        [mapping.name, f.name, f.code or "category " + " | ".join(f.category), f.label_zh, f.label_en, f.unit,
-         f.type, f.required, i] for i, f in enumerate(mapping.fields, start=1)])
-    _insert_rows(con, "_tables", [[mapping.name, mapping.source, mapping.label_zh, mapping.label_en,
-                                   mapping.provenance, ", ".join(mapping.key), rows, mapping.path]])
+        [m.name, f.name, f.code or "category " + " | ".join(f.category), f.label_zh, f.label_en, f.unit,
+         f.type, f.required, i] for m, _, _ in loaded for i, f in enumerate(m.fields, start=1)])
+    _insert_rows(con, "_tables", [[m.name, m.source, m.label_zh, m.label_en, m.provenance, ", ".join(m.key), rows,
+                                   m.path] for m, _, rows in loaded])
 
 
 def _insert_rows(con: Connection, table: str, rows: list[list]) -> None:
-    """``rows`` into ``table`` by one INSERT statement (``executemany`` runs one statement per row)."""
+    """``rows`` into ``table`` (its columns in order) by one INSERT from an Arrow table: binding
+    thousands of parameters costs more than the insert itself. Each column's values are converted
+    to the table's column type by the INSERT (a column of NULLs alone as well)."""
     if not rows:
         return
-    one = "(" + ", ".join("?" * len(rows[0])) + ")"
-    con.execute(f"INSERT INTO {table} VALUES {', '.join([one] * len(rows))}", [v for r in rows for v in r])
+    view = "_metadata_rows"
+    con.register(view, pa.table({f"c{i}": pa.array(list(col)) for i, col in enumerate(zip(*rows))}))
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
 
 
 def open_warehouse(path: Path | str, read_only: bool = True) -> Connection:

@@ -113,6 +113,7 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         bar.start()
         task = bar.add_task("latent traits", total=8)
     n_workers = default_workers() if workers is None else workers
+    reports.load_compiled()  # before the workers are forked: they inherit the compiled composer
     pool = job_pool(n_workers)
     try:
         o = Written(out)

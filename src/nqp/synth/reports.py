@@ -111,6 +111,13 @@ def plan_reports(p: pd.DataFrame, firms: pd.DataFrame, names: pd.DataFrame, rng:
     return ReportPlan(chunks, meta)
 
 
+def load_compiled() -> None:
+    """Compile the report composer's numba loops, or load them from numba's on-disk cache (about
+    half a CPU second a process even when cached), in this process: forked workers inherit them
+    instead of each loading (or on a first run compiling) them again."""
+    compose_reports(["000001"], [2021], ["示例股份有限公司"], ["示例"], [1], [1], [1], np.zeros((1, DRAWS_PER_REPORT)))
+
+
 def render_chunk(chunk: ReportChunk, folder: Path) -> ChunkResult:
     """Compose the chunk's reports and write each as ``folder/<file>`` (TXT in its encoding,
     or PDF); the hashes are keyed ``reports/<file>``."""

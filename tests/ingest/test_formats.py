@@ -162,7 +162,7 @@ def test_sheet_by_columns_is_sheet_by_rows():
     from nqp.ingest.readers import _sheet_by_columns, _sheet_by_rows
 
     rng = random.Random(3)
-    pool = [None, "", " ", "x", " 平安 ", "000001", 0.0, -0.0, 1.0, 2.5, -3.0, 1e300, 2.0**53, 2.0**53 + 2, 1e-7,
+    pool = [None, "", " ", "\u3000", "\x1c", "x", " 平安 ", "000001", 0.0, -0.0, 1.0, 2.5, -3.0, 1e300, 2.0**53, 2.0**53 + 2, 1e-7,
             float("nan"), float("inf"), 7, True, False, dt.date(2015, 12, 31), dt.datetime(2015, 1, 2, 3, 4)]
     for _ in range(400):
         width, height = rng.randint(1, 5), rng.randint(1, 7)

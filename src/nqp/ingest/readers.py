@@ -16,8 +16,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -284,12 +286,16 @@ def _sheet_by_rows(values_by_row: list[list], name: str) -> tuple[list[str], dic
 
 def _column_text(values: tuple) -> list[str]:
     """:func:`_cell_text` of every cell of a sheet column, the float cells converted together:
-    a whole float below 2**53 as its integer (``str(int(v))``), any other as ``str(v)``."""
-    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    a whole float below 2**53 as its integer (``str(int(v))``), any other as ``str(v)``; text
+    cells are their own text (the cell types are told apart by C-level maps, not a loop)."""
+    n = len(values)
+    is_float = np.fromiter(map(operator.is_, map(type, values), repeat(float)), dtype=bool, count=n)
     if not is_float.any():
+        if all(map(operator.is_, map(type, values), repeat(str))):
+            return list(values)
         return list(map(_cell_text, values))
     cells = np.array(values, dtype=object)
-    out = np.empty(len(values), dtype=object)
+    out = np.empty(n, dtype=object)
     f = cells[is_float].astype(float)
     whole = (f == np.trunc(f)) & (np.abs(f) < 2**53)  # float.is_integer(): finite and integral
     at = np.flatnonzero(is_float)
@@ -302,9 +308,11 @@ def _column_text(values: tuple) -> list[str]:
 
 def _sheet_by_columns(values_by_row: list[list], name: str) -> tuple[list[str], dict[str, pa.Array], list[int]]:
     """:func:`_sheet_by_rows` of a rectangular sheet, column by column (the cells converted by
-    :func:`_column_text`, blank cells found per column): the same header, columns and rows."""
+    :func:`_column_text`, blank cells found per column with ``str.strip`` as there): the same
+    header, columns and rows."""
     texts = [_column_text(col) for col in zip(*values_by_row)]
-    filled = np.array([[bool(t.strip()) for t in col] for col in texts], dtype=bool).reshape(len(texts), -1)
+    filled = np.array([np.fromiter(map(bool, map(str.strip, col)), dtype=bool, count=len(col)) for col in texts],
+                      dtype=bool).reshape(len(texts), -1)
     kept = np.flatnonzero(filled.any(axis=0))  # rows with a non-blank cell
     if not len(kept):
         raise EmptyInputError(f"{name}: the workbook's first sheet is empty", file=name)
@@ -319,8 +327,8 @@ def _sheet_by_columns(values_by_row: list[list], name: str) -> tuple[list[str], 
         raise SchemaError(f"{name}: row {r} has values beyond the {len(header)} header columns", file=name, row=r)
     if not len(rows):
         raise EmptyInputError(f"{name}: the sheet has a header but no data rows", file=name)
-    cols = {f"c{i}": pa.array([texts[c][r] for r in rows.tolist()], pa.string())
-            for i, c in enumerate(range(lead, end))}
+    picked = pa.array(rows)
+    cols = {f"c{i}": pa.array(texts[c], pa.string()).take(picked) for i, c in enumerate(range(lead, end))}
     return header, cols, (rows + 1).tolist()
 
 
@@ -341,7 +349,7 @@ def read_excel_export(path: Path, progress: Progress | None = None) -> RawExport
                                   file=name) from exc
     if progress is not None:
         progress(len(data))
-    if values_by_row and len({len(r) for r in values_by_row}) == 1:
+    if values_by_row and len(set(map(len, values_by_row))) == 1:
         header, cols, excel_rows = _sheet_by_columns(values_by_row, name)
     else:
         header, cols, excel_rows = _sheet_by_rows(values_by_row, name)

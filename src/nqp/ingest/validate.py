@@ -507,7 +507,9 @@ def convert_export(raw: RawExport, mapping: TableMapping, warn: Warn | None = No
 def _spread(mapping: TableMapping, data: pa.Table, found: dict[str, int | None], parsed: dict[str, pa.Array],
             recs: pa.Array, bad: _BadCells, raw: RawExport) -> dict[str, pa.Array]:
     """A long table's spread fields: field = value × unit factor where the row's category is one
-    of the field's ``category`` codes (and its detail text contains one of ``detail``), else NULL."""
+    of the field's ``category`` codes (and its detail text contains one of ``detail``), else NULL.
+    Categories, details and units are judged once per distinct text (a long table repeats a few
+    of each) and spread to the rows by their dictionary indices."""
     lg = mapping.long
     blank = pa.array([""] * data.num_rows)
     cat = _text(data, found[lg.category.name]) if lg.category is not None else blank
@@ -517,30 +519,39 @@ def _spread(mapping: TableMapping, data: pa.Table, found: dict[str, int | None],
         unit = _text(data, found[lg.unit.name])
         names = [u for u, _ in lg.units]
         factors = pa.array([f for _, f in lg.units], pa.float64())
-        idx = pc.index_in(unit, value_set=pa.array(names))
-        unknown = pc.and_(pc.is_null(idx), pc.not_equal(unit, ""))
-        bad.add(recs, unknown, 99, raw.columns[found[lg.unit.name]], unit,
+        coded = pc.dictionary_encode(unit)
+        idx = pc.index_in(coded.dictionary, value_set=pa.array(names))
+        unknown = pc.and_(pc.is_null(idx), pc.not_equal(coded.dictionary, ""))
+        bad.add(recs, _mask_of_rows(unknown, coded.indices), 99, raw.columns[found[lg.unit.name]], unit,
                 f"a unit of [long].units ({', '.join(names)})")
-        factor = pc.fill_null(pc.take(factors, idx), 1.0)
+        factor = pc.take(pc.fill_null(pc.take(factors, idx), 1.0), coded.indices)
         value = pc.multiply(value, factor)
     out: dict[str, pa.Array] = {"_cat": cat, "_det": det}
-    matched = pa.array(np.zeros(data.num_rows, dtype=bool))
+    cats, dets = pc.dictionary_encode(cat), pc.dictionary_encode(det)
+    cat_at = cats.indices.to_numpy(zero_copy_only=False)
+    det_at = dets.indices.to_numpy(zero_copy_only=False)
+    matched = np.zeros(data.num_rows, dtype=bool)
     for f in mapping.fields:
         if not f.spread:
             continue
-        m = pc.is_in(cat, value_set=pa.array(list(f.category))) if f.category else pa.array(
-            np.ones(data.num_rows, dtype=bool))
+        rows = np.ones(data.num_rows, dtype=bool)
+        if f.category:
+            rows &= _as_bools(pc.is_in(cats.dictionary, value_set=pa.array(list(f.category))))[cat_at]
         if f.detail:
-            hit = None
+            hit = np.zeros(len(dets.dictionary), dtype=bool)
             for d in f.detail:
-                h = pc.match_substring(det, d)
-                hit = h if hit is None else pc.or_(hit, h)
-            m = pc.and_(m, hit)
-        matched = pc.or_(matched, m)
-        v = pc.if_else(m, value, pa.scalar(None, pa.float64()))
+                hit |= _as_bools(pc.match_substring(dets.dictionary, d))
+            rows &= hit[det_at]
+        matched |= rows
+        v = pc.if_else(pa.array(rows), value, pa.scalar(None, pa.float64()))
         out[f.name] = pc.cast(pc.round(v, 0), pa.int64()) if f.type == "int" else v
-    out["_matched"] = matched
+    out["_matched"] = pa.array(matched)
     return out
+
+
+def _as_bools(mask: pa.Array) -> np.ndarray:
+    """A boolean Arrow array without NULLs as a numpy bool array."""
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 Locate = Callable[[int, int], tuple[str, str, int]]  # (file index, record) -> (file, 'line'|'row', n)

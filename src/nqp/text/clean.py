@@ -26,6 +26,7 @@ begin a match, so the results are those of the patterns alone.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -89,10 +90,12 @@ def nfkc(text: str) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_table_line(line: str) -> bool:
     """Only numeric cells, or two or more numeric cells holding at least half the characters.
     Cells are separated by white space; a numeric cell is a number (1,234.56, -12.3%, (5.0)) or
-    a dash filler (—)."""
+    a dash filler (—). Cached: the lines tested are mostly table-of-contents entries and
+    headings, which recur from report to report."""
     cells = line.split()
     if not cells:
         return False

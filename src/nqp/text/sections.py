@@ -17,6 +17,7 @@ whole report is used and the row is flagged (``section_found = False``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import accumulate
@@ -76,11 +77,13 @@ def _heading(par: str) -> tuple[str, str] | None:
     return style, s
 
 
+@functools.lru_cache(maxsize=4096)
 def _bounding_heading(par: str) -> tuple[str, str] | None:
     """``_heading(par)`` if that heading can start or end a section: a chapter heading (any
     title) or an unnumbered start or end title. Numbered headings ("一、...") never do (see
     :func:`find_section`), so they and paragraphs whose first character cannot begin such a
-    heading are passed over without parsing."""
+    heading are passed over without parsing. Cached: chapter headings and table-of-contents
+    entries follow the CSRC templates, so the same paragraphs recur from report to report."""
     s = par.strip()
     if s[:1] not in _CHAPTER_FIRST and not s.replace(" ", "").startswith(_BOUNDING_TUPLE):
         return None  # neither 第X节/§ nor a title at the start (what the title test needs)

@@ -291,12 +291,15 @@ def _write_xls_cells(wb, ws, columns: list[list], first_row: int) -> None:
         for i, v in enumerate(values):
             if v is not None:
                 last[i] = j
+    rows = [None] * len(last)  # xlwt's Row of each data row, made (by ws.row) at its first cell
     for j, values in enumerate(columns):
         for i, v in enumerate(values):
             if v is None:
                 continue
             rowx = first_row + i
-            row = ws.row(rowx)
+            row = rows[i]
+            if row is None:
+                row = rows[i] = ws.row(rowx)
             if last[i] == j:
                 row.write(j, v)
             elif isinstance(v, str):

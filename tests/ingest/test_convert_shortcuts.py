@@ -47,6 +47,12 @@ def test_blank_records_blank_first_column_only():
     ("int", ["1", "+2", "3.0", "", "x", "-4"]),
     ("bool", ["1", "0", "是", "否", "", "maybe", "Y"]),
     ("str", ["a", " b ", "", "c"]),
+    ("date", ["2015-12-31", "2016-02-29", "1999-01-01"]),  # every cell as written: Arrow's cast
+    ("date", ["2015-12-31", "0999-12-31", "2015-02-29", "2015-12-3 ", "2015-12-00"]),  # 10 bytes, refused
+    ("date", ["2015-12-31", "2999-12-31", "3000-01-01"]),
+    ("stkcd", ["000001", "600000", "300750"]),
+    ("stkcd", ["000001", "１２３４５６", "60000a", " 00001"]),
+    ("float", ["1.5", "-2", "1e3", "", "inf"]),
 ])
 @pytest.mark.parametrize("seed", range(3))
 def test_parse_column_masks_match_the_cells(ftype, texts, seed):

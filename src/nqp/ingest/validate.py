@@ -59,18 +59,55 @@ class Parsed:
 def parse_column(text: pa.Array, ftype: str, *, excel: bool = False) -> Parsed:
     """Parse a string column as mapping type ``ftype`` (vectorised with pyarrow.compute).
 
-    Every step is cell by cell, so each *distinct* cell text is parsed once (``dictionary_encode``)
-    and the results are spread back to the rows with ``take``: a date or stock-code column of
-    100,000 rows holds a few hundred or thousand distinct texts (not so a float column of amounts,
-    parsed as it is)."""
-    if ftype == "float":  # amounts: nearly every cell distinct, so no dictionary
-        values, bad, empty, padded, zero = _parse_cells(_filled(text), ftype, excel=excel)
+    Every step is cell by cell (:func:`_parse_cells`), so a column may be parsed in whichever
+    way is cheapest, with the same result: a column whose every cell is already in the
+    warehouse's form is taken as written (:func:`_cells_as_written`); a float or text column is
+    parsed as it is (amounts are nearly all distinct, and trimming text costs less than hashing
+    it); any other column once per *distinct* cell text (``dictionary_encode``), the results
+    spread back to the rows with ``take`` (a date or stock-code column of 100,000 rows holds a
+    few hundred or thousand distinct texts)."""
+    text = _filled(text)
+    written = _cells_as_written(text, ftype)
+    if written is not None:
+        values, bad, empty, padded, zero = written
+    elif ftype in ("float", "str"):
+        values, bad, empty, padded, zero = _parse_cells(text, ftype, excel=excel)
     else:
-        coded = pc.dictionary_encode(_filled(text))
+        coded = pc.dictionary_encode(text)
         values, *masks = _parse_cells(coded.dictionary, ftype, excel=excel)
         values = pc.take(values, coded.indices)
         bad, empty, padded, zero = (_mask_of_rows(m, coded.indices) for m in masks)
     return Parsed(values=values, bad=bad, empty=empty, padded=_count(padded), zero_dates=_count(zero))
+
+
+def _cells_as_written(text: pa.Array, ftype: str) -> tuple[pa.Array, ...] | None:
+    """:func:`_parse_cells` of a column whose every cell is already in the warehouse's form,
+    judged by a few passes over the whole column; None for any other column. The forms:
+
+    * ``float``: every cell empty or a number Arrow's cast reads as written
+      (:func:`_float_cells_as_written`);
+    * ``stkcd``: every cell six ASCII digits (the code itself, nothing to pad);
+    * ``date``: every cell ``YYYY-MM-DD`` (10 bytes) of a real date of the years 1000-2999, which
+      Arrow's cast to date32 reads as the same date the regex, ``strptime`` and print-back check
+      of :func:`_parse_cells` give (it refuses any other text of 10 bytes, 2015-02-30 and
+      2015-12-00 too); no cell is empty, padded or 0000-00-00.
+    """
+    no = pa.array(np.zeros(len(text), dtype=bool))
+    if ftype == "float":
+        return _float_cells_as_written(text, no)
+    if ftype == "stkcd":
+        if pc.all(pc.and_(pc.equal(pc.binary_length(text), 6), pc.ascii_is_decimal(text))).as_py() is not False:
+            return text, no, no, no, no
+        return None
+    if ftype == "date" and len(text) and pc.all(pc.equal(pc.binary_length(text), 10)).as_py():
+        try:
+            dates = pc.cast(text, pa.date32())
+        except pa.ArrowInvalid:
+            return None
+        bounds = pc.min_max(text)
+        if bounds["min"].as_py() >= "1000" and bounds["max"].as_py() < "3000":
+            return dates, no, no, no, no
+    return None
 
 
 def _filled(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -94,12 +131,8 @@ def _count(mask: pa.Array) -> int:
 def _parse_cells(text: pa.Array, ftype: str, *, excel: bool = False) -> tuple[pa.Array, ...]:
     """:func:`parse_column` cell by cell: (values, bad, empty, padded, zero) where ``padded``
     marks a CSMAR ``00`` month or day read as ``01`` and ``zero`` a ``0000-00-00`` (no date)."""
-    no = pa.array(np.zeros(len(text), dtype=bool))
-    if ftype == "float":
-        untrimmed = _float_cells_as_written(text, no)
-        if untrimmed is not None:
-            return untrimmed
     text = pc.utf8_trim_whitespace(text)
+    no = pa.array(np.zeros(len(text), dtype=bool))
     zero = no
     if ftype == "date":  # CSMAR's 0000-00-00 (and 00000000) means no date: NULL, not year 0
         zero = pc.match_substring_regex(text, r"^0{4}[-/]?0{1,2}[-/]?0{1,2}(?:[ T][0-9:.]*)?$")

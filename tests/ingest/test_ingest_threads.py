@@ -1,6 +1,5 @@
-"""The ingest reads tables in reader threads and stores them in a loader thread
-(nqp.ingest.load._load_tables): the warnings, the report and the first error must be those of
-a loop one table at a time, in table order."""
+"""The ingest loads tables one at a time (nqp.ingest.load._load_tables): the warnings, the
+report and the first error must be those of table order, whatever the order of the files."""
 
 from __future__ import annotations
 

@@ -4,8 +4,7 @@ For every mapped table, the files in the data folder whose name (without extensi
 the mapping's ``pattern`` are read (:mod:`readers`), converted and checked (:mod:`validate`),
 stacked in file-name order and loaded (:mod:`warehouse`) -- all into a temporary database
 that replaces the warehouse only when everything succeeded. Inputs are only ever read.
-Two tables are read ahead in reader threads while one loader thread stores the previous one
-(:func:`_load_tables`); results, warnings and errors come in table order all the same.
+Tables are loaded one at a time, in table order (:func:`_load_tables`).
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import warnings
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +31,8 @@ from nqp.ingest.warehouse import (Connection, Loaded, building, load_table, quot
 
 DUCKDB_THREADS = 1
 """DuckDB threads of the warehouse build. Ingest's statements are small (a table of at most a few
-hundred thousand rows each) and already overlap with the reader threads (:func:`_load_tables`);
-a second DuckDB thread on the 2-core machine adds CPU time (about 0.5 s of 8 at scale 1) and no
+hundred thousand rows each) and the demo's 2-core machine is busy with the text stage's workers
+while ingest runs: a second DuckDB thread adds CPU time (about 0.5 s of 8 at scale 1) and no
 wall time."""
 
 
@@ -105,7 +102,7 @@ class _ReadTable:
 
 def _read_table(mapping: TableMapping, paths: list[Path], bar) -> _ReadTable:
     """Read and convert the files of one table (no database work: see :func:`_store_table`).
-    Runs in a reader thread: its warnings are collected in ``warnings``, not issued."""
+    Its warnings are collected in ``warnings``, for the caller to issue."""
     parts: list[pa.Table] = []
     out = _ReadTable(mapping=mapping, data=pa.table({}), raws=[], sources=[])
     for i, path in enumerate(paths):
@@ -163,43 +160,22 @@ def _store_table(con: Connection, read: _ReadTable, loaded: list[Loaded]) -> Tab
 
 
 def _load_tables(con: Connection, jobs: list[tuple[TableMapping, list[Path]]], bar) -> list[TableLoad]:
-    """Read and convert the tables in two reader threads (the next two tables ahead) while one
-    loader thread stores them in DuckDB in table order. pyarrow's CSV reader and compute kernels
-    and DuckDB run without the GIL, so the stages overlap on two cores. The warnings of a table
-    are issued here in table order and the database work is done in table order, so the
-    warehouse, the report and the warnings are those of a loop one table at a time, and an error
-    of table i is raised before any error of a later table."""
+    """Read, convert and store the tables one at a time, in table order: the warnings of a
+    table are issued before it is stored, an error of table i is raised before any later table
+    is read, and the metadata of all tables is written at the end (:func:`write_metadata`).
+
+    No read-ahead threads: in the demo ingest runs while the text stage's two worker processes
+    keep both cores busy, and with both cores busy reader threads (two tables read ahead of a
+    loader thread) gained no wall time and cost about 0.5 s of CPU (scale 1, medians of 7
+    paired runs on the 2-core machine at load 4-5)."""
     out: list[TableLoad] = []
     loaded: list[Loaded] = []
-    todo = iter(jobs)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nqp-ingest-read") as readers, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="nqp-ingest-load") as loader:
-        reads: deque[Future[_ReadTable]] = deque()
-
-        def read_next() -> None:
-            job = next(todo, None)
-            if job is not None:
-                reads.append(readers.submit(_read_table, job[0], job[1], bar))
-
-        read_next()
-        read_next()
-        pending: Future[TableLoad] | None = None
-        while reads:
-            try:
-                read = reads.popleft().result()
-            except BaseException:
-                if pending is not None:
-                    pending.result()  # the earlier table's own error first
-                raise
-            read_next()
-            for w in read.warnings:
-                warnings.warn(w, stacklevel=2)
-            if pending is not None:
-                out.append(pending.result())
-            pending = loader.submit(_store_table, con, read, loaded)
-            del read
-        if pending is not None:
-            out.append(pending.result())
+    for mapping, paths in jobs:
+        read = _read_table(mapping, paths, bar)
+        for w in read.warnings:
+            warnings.warn(w, stacklevel=2)
+        out.append(_store_table(con, read, loaded))
+        del read
     write_metadata(con, loaded)
     return out
 

@@ -184,3 +184,22 @@ def test_aiinvest_bad_keyword_file(tmp_path):
                                                      encoding="utf-8")
     with pytest.raises(ConfigError, match="keywords"):
         load_definitions(tmp_path)
+
+
+def test_asset_item_sums_do_not_depend_on_the_row_order(tmp_path):
+    """The firm-year sums of the asset notes are added in a fixed order, so the same items stored
+    in another order (another export, another ingest, another thread schedule) give the same bits.
+    Amounts of very different sizes make a plain sum order-dependent: 1e16 + 1 - 1e16 is 0 or 1."""
+    import handmade
+    import pandas as pd
+    tables = handmade.statements()
+    items = tables["asset_items"]
+    extra = pd.DataFrame({"stkcd": "000001", "accper": pd.Timestamp("2015-12-31"), "asset_class": "固定资产",
+                          "item": ["工业机器人", "人工智能平台", "机器人工作站"], "closing_amount": [1e16, 1.0, -1e16]})
+    items = pd.concat([items, extra], ignore_index=True)
+    values = []
+    for name, order in (("forward", items), ("reversed", items.iloc[::-1])):
+        tables["asset_items"] = order.reset_index(drop=True)
+        fy = _hand_panel(handmade.write_warehouse(tmp_path / f"{name}.duckdb", tables)).firm_years
+        values.append(fy.set_index(["stkcd", "year"]).loc[("000001", 2015), ["AIinvest"]].to_numpy())
+    assert values[0].tobytes() == values[1].tobytes()

@@ -37,10 +37,13 @@ subs AS (SELECT stkcd, year(accper) AS year,
                 count(DISTINCT country) FILTER (WHERE overseas) AS overseas_countries
          FROM subsidiaries GROUP BY ALL),
 -- asset-note items (固定资产/无形资产明细) summed per firm-year: all items, and the items whose
--- name contains an AI keyword of ai_asset_keywords.toml (AIinvest, 人工智能投资)
+-- name contains an AI keyword of ai_asset_keywords.toml (AIinvest, 人工智能投资). Summed in a
+-- fixed order (class, item, amount): a plain parallel sum adds a firm-year's rows in the order
+-- the threads happen to finish, so its last bits could differ from run to run.
 ai_assets AS (SELECT stkcd, year(accper) AS year,
-                     sum(closing_amount) AS asset_items_amount,
-                     coalesce(sum(closing_amount) FILTER (WHERE {ai_asset_match}), 0) AS ai_asset_items_amount
+                     sum(closing_amount ORDER BY asset_class, item, closing_amount) AS asset_items_amount,
+                     coalesce(sum(closing_amount ORDER BY asset_class, item, closing_amount)
+                              FILTER (WHERE {ai_asset_match}), 0) AS ai_asset_items_amount
               FROM asset_items
               WHERE month(accper) = 12 AND day(accper) = 31 AND list_contains({ai_asset_classes}, asset_class)
               GROUP BY ALL),

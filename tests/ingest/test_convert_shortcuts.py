@@ -85,3 +85,30 @@ def test_float_column_matches_the_rule(pool):
     assert parsed.values.to_pylist() == expected
     assert parsed.bad.to_pylist() == bad
     assert parsed.empty.to_pylist() == [not t.strip() for t in texts]
+
+
+def test_collector_paused_restores_the_collector(data_dir, load):
+    import gc
+
+    from ingest_exports import write_csv
+
+    from nqp.ingest.load import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is kept
+    finally:
+        gc.enable()
+    write_csv(data_dir / "FS_Test.csv")
+    load(data_dir)
+    assert gc.isenabled()
+    (data_dir / "FS_Test.csv").write_bytes(b"Stkcd,Accper\n\x00")
+    with pytest.raises(Exception):
+        load(data_dir)
+    assert gc.isenabled()  # also after an error

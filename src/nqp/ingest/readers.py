@@ -194,7 +194,7 @@ def _read_text(path: Path, data: bytes, sha: str, encoding: str, progress: Progr
         return "skip"
 
     names = [f"c{i}" for i in range(n)]
-    buf = io.BytesIO(data)
+    buf = pa.BufferReader(data)  # Arrow reads the bytes in place (a BytesIO is copied block by block)
     batches, done, arrow_error = [], 0, ""
     try:
         reader = pacsv.open_csv(

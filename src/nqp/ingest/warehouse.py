@@ -135,7 +135,7 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
     Rules: a row's place is (``_src``, ``_rec``), packed into one number ``_pos`` (file index
     above bit 32, record below); of rows identical in every column but ``_src``/``_rec`` the
     first place stands for them all. Rows sharing the key are then one row: ``float``/``int``
-    columns summed (NULL where every row is NULL), other columns the value of the first row;
+    columns summed in file order (NULL where every row is NULL), other columns the value of the first row;
     the combined rows come in the order of their first file, then first record. Both steps are
     hash aggregates (no sort of the whole table)."""
     res = con.execute(f"SELECT * FROM {view} LIMIT 0")
@@ -149,7 +149,7 @@ def _combine_rows(con: Connection, mapping: TableMapping, view: str) -> tuple[in
         if f.name in mapping.key:
             expr = q
         elif f.type in ("float", "int"):
-            expr = f"sum({q})"
+            expr = f"sum({q} ORDER BY _pos)"  # in file order: the same bits whatever the hash order
         else:
             expr = f"first({q} ORDER BY _pos)"
         parts.append(f"CAST({expr} AS {SQL_TYPES[f.type]}) AS {q}")

@@ -96,22 +96,39 @@ def choose(candidates: list[ReportFile]) -> tuple[list[ReportFile], list[Skipped
     return chosen, skipped
 
 
-def _path_order(p: Path) -> tuple[str, ...]:
-    """The order of ``sorted(paths)`` (part by part, case-blind where the OS is), computed once
-    per path instead of in every comparison."""
-    return tuple(map(os.path.normcase, p.parts))
+def files_under(folder: Path) -> list[str]:
+    """Every file under ``folder`` as ``folder.rglob("*")`` filtered by ``is_file()`` lists them
+    (symlinked folders not entered, a symlink to a file kept, an unreadable folder passed over),
+    as path strings in the order of ``sorted(paths)`` (part by part). One ``os.scandir`` per
+    folder, whose entries already know their type: no Path object and no stat per file."""
+    top = str(folder)
+    found: list[str] = []
+    stack = [top]
+    while stack:
+        where = stack.pop()
+        try:
+            with os.scandir(where) as it:
+                entries = list(it)
+        except PermissionError:
+            continue
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+            elif e.is_file():  # follows a symlink, as Path.is_file does
+                found.append(e.path)
+    cut = len(top) + 1
+    return sorted(found, key=lambda p: tuple(os.path.normcase(p[cut:]).split(os.sep)))
 
 
 def scan_reports(folder: str | Path) -> tuple[list[ReportFile], list[Skipped]]:
     """Reports in ``folder`` (recursively), chosen one per firm-year, sorted by (stkcd, year)."""
-    folder = Path(folder)
     cands, skipped = [], []
-    for p in sorted(folder.rglob("*"), key=_path_order):
-        if not p.is_file() or p.name.startswith("."):
+    for path in files_under(Path(folder)):
+        if os.path.basename(path).startswith("."):
             continue
-        r = parse_name(p)
+        r = parse_name(Path(path))
         if r is None:
-            skipped.append(Skipped(str(p), "unrecognised file name"))
+            skipped.append(Skipped(path, "unrecognised file name"))
         else:
             cands.append(r)
     chosen, more = choose(cands)

@@ -94,17 +94,18 @@ from tests.robustness.simdata import MODEL, sim_frame, sim_source
 from tests.robustness.test_wild_and_run import SPEC
 from nqp.robustness import RobustnessSpec, run_robustness
 spec = RobustnessSpec.from_dict({{**SPEC, "draws": 120, "wild": {{"reps": 99}}}}, min_draws=100)
-res = run_robustness(sim_source(sim_frame(seed=31)), spec, **MODEL)
+res = run_robustness(sim_source(sim_frame(seed=31)), spec, workers={workers}, **MODEL)
 sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False, sort_keys=True))
 """
 
 
 def test_results_are_byte_identical_across_processes():
+    """Two processes with other string hashing, the second with leave-one-out on a worker."""
     root = str(Path(__file__).resolve().parents[2])
     outs = []
-    for seed in ("1", "987"):
+    for seed, workers in (("1", 1), ("987", 2)):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        r = subprocess.run([sys.executable, "-c", SCRIPT.format(root=root)], capture_output=True, env=env,
-                           check=True, cwd=root)
+        r = subprocess.run([sys.executable, "-c", SCRIPT.format(root=root, workers=workers)], capture_output=True,
+                           env=env, check=True, cwd=root)
         outs.append(r.stdout)
     assert outs[0] == outs[1] and len(outs[0]) > 1000

@@ -113,17 +113,25 @@ def headline_formula(ctx: Context, choice: Choice) -> tuple[str, pd.DataFrame]:
 
 def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None = None, *, outcome: str = "NQP",
                    treatment: str = "lnAI", controls: Sequence[str] = PAPER_CONTROLS,
-                   progress: Progress | None = None) -> RobustnessResult:
+                   progress: Progress | None = None, workers: int = 1) -> RobustnessResult:
     """Run the analyses switched on in ``spec`` for ``outcome ~ treatment + controls``.
 
     ``panel``: an :class:`nqp.panel.Panel` (or a :class:`~nqp.robustness.variants.PanelSource`);
     ``spec``: a :class:`RobustnessSpec` or the ``[robustness]`` dict of a study;
-    ``progress(stage, done, total)``: called as the work advances (None: silent)."""
+    ``progress(stage, done, total)``: called as the work advances (None: silent);
+    ``workers``: with 2 or more, the leave-one-out refits run on a worker process while this
+    one runs the rest (``nqp run`` fills the core the group tests leave free once they end).
+    The results do not depend on it."""
+    from nqp.jobs.background import BackgroundJobs
+
     spec = spec if isinstance(spec, RobustnessSpec) else RobustnessSpec.from_dict(spec)
     ctx = make_context(panel, spec, outcome=outcome, treatment=treatment, controls=controls)
     secs: dict[str, float] = {}
     base = spec.baseline()
     found: dict[str, Any] = {}
+    loo_job = BackgroundJobs(workers)  # one job: at most one worker process is started
+    if spec.runs("leave_one_out"):
+        loo_job.submit(leave_one_out_fits, ctx, base, spec.loo_by, spec.alpha)
 
     def timed(name: str, fn):
         t0 = time.perf_counter()
@@ -134,28 +142,32 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
         if progress is not None:
             progress(name, 1, 1)
 
-    if spec.runs("curve") or spec.runs("null"):
-        nd = NullDraws(ctx, spec.null_draws, spec.seed, spec.null_unit) if spec.runs("null") else None
-        t0 = time.perf_counter()
-        found["curve"] = run_curve(ctx, hook=nd, progress=progress)
-        secs["curve"] = time.perf_counter() - t0
-        if nd is not None:
-            timed("null", lambda: summarise_null(found["curve"], nd, spec.seed, spec.null_direction))
-    if spec.runs("placebo"):
-        timed("placebo", lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws,
-                                                     seed=spec.seed, mode=spec.placebo_mode,
-                                                     year=spec.columns["year"]))
-    if spec.runs("oster"):
-        ob = base if ctx.control_sets[base.controls] else replace(base, controls="paper")
-        timed("oster", lambda: oster_from_design(build_design(ctx, ob), r_max=spec.oster_r_max, r2=spec.oster_r2,
-                                                 delta=spec.oster_delta, beta=spec.oster_beta))
-    if spec.runs("leave_one_out"):
-        timed("leave_one_out", lambda: leave_one_out_fits(ctx, base, spec.loo_by, spec.alpha))
-    if spec.runs("wild"):
-        formula, data = headline_formula(ctx, replace(base, cluster=spec.wild_cluster))
-        timed("wild", lambda: wild_bootstrap_table(data, {"headline": formula}, coef=treatment,
-                                                   cluster=spec.columns[spec.wild_cluster], reps=spec.wild_reps,
-                                                   weights=spec.wild_weights, level=spec.wild_level, seed=spec.seed))
+    try:
+        if spec.runs("curve") or spec.runs("null"):
+            nd = NullDraws(ctx, spec.null_draws, spec.seed, spec.null_unit) if spec.runs("null") else None
+            t0 = time.perf_counter()
+            found["curve"] = run_curve(ctx, hook=nd, progress=progress)
+            secs["curve"] = time.perf_counter() - t0
+            if nd is not None:
+                timed("null", lambda: summarise_null(found["curve"], nd, spec.seed, spec.null_direction))
+        if spec.runs("placebo"):
+            timed("placebo", lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws,
+                                                         seed=spec.seed, mode=spec.placebo_mode,
+                                                         year=spec.columns["year"]))
+        if spec.runs("oster"):
+            ob = base if ctx.control_sets[base.controls] else replace(base, controls="paper")
+            timed("oster", lambda: oster_from_design(build_design(ctx, ob), r_max=spec.oster_r_max, r2=spec.oster_r2,
+                                                     delta=spec.oster_delta, beta=spec.oster_beta))
+        if spec.runs("leave_one_out"):
+            timed("leave_one_out", lambda: loo_job.results()[0])
+            secs["leave_one_out"] = loo_job.seconds  # from its start (on a worker: beside the rest)
+        if spec.runs("wild"):
+            formula, data = headline_formula(ctx, replace(base, cluster=spec.wild_cluster))
+            timed("wild", lambda: wild_bootstrap_table(data, {"headline": formula}, coef=treatment,
+                                                       cluster=spec.columns[spec.wild_cluster], reps=spec.wild_reps,
+                                                       weights=spec.wild_weights, level=spec.wild_level, seed=spec.seed))
+    finally:
+        loo_job.close()
     notes = tuple(f"sample {k}: {n}" for k, ns in ctx.variants.notes.items() for n in ns)
     return RobustnessResult(spec, outcome, treatment, tuple(controls), curve=found.get("curve") if spec.runs("curve") else None,
                             null=found.get("null"), placebo=found.get("placebo"), oster=found.get("oster"),

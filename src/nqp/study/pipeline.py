@@ -188,7 +188,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                          f"({run.seconds['models']:.2f} s)")
             robustness = None
             if study.robustness is not None:
-                robustness = robustness_stage(study, panel, log)
+                robustness = robustness_stage(study, panel, log, workers=min(workers or 2, 2))
             with log.stage("tests", f"tests: {len(study.tests)} between-group tests"):
                 finish_study(run, pending)
                 log.add(run.warnings[model_records:])
@@ -250,7 +250,7 @@ def _write_manifest(staging: Path, study: Study, panel: Any, log: StageLog, *, d
     atomic_write_text(staging / "manifest.json", json.dumps(man, indent=1, ensure_ascii=False) + "\n")
 
 
-def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:
+def robustness_stage(study: Study, panel: Any, log: StageLog, workers: int = 1) -> dict[str, Any]:
     """The study's ``[robustness]`` analyses of its headline model (``model = "t3_2"``: outcome,
     first regressor and controls of that model) -> the ``robustness`` section of results.json."""
     from nqp.robustness import run_robustness
@@ -259,7 +259,8 @@ def robustness_stage(study: Study, panel: Any, log: StageLog) -> dict[str, Any]:
     m = study.model(section.pop("model"))
     treatment = (m.regressors or m.endog)[0]
     with log.stage("robustness", f"robustness of {m.outcome} on {treatment} (model {m.id})"):
-        rob = run_robustness(panel, section, outcome=m.outcome, treatment=treatment, controls=list(m.controls))
+        rob = run_robustness(panel, section, outcome=m.outcome, treatment=treatment, controls=list(m.controls),
+                             workers=workers)
         g = rob.glance()
         shown = ("n_specifications", "n_not_estimable", "share_significant", "p_share_significant",
                  "placebo_p_value", "delta_star")

@@ -10,6 +10,7 @@ are checked for range only.
 
 import warnings
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,22 @@ def synthetic_panel(tmp_path_factory):
         warnings.simplefilter("ignore")
         panel = build_panel(d / "w.duckdb")
     panel.raw_dir = raw  # for the truth checks below
+    panel.warehouse = d / "w.duckdb"
     return panel
+
+
+def test_measures_on_worker_processes_give_the_same_panel(synthetic_panel):
+    """The estimated measures (capacity utilisation, TFP, FC) on 2 worker processes: the same
+    frame, the same built/unbuilt lists and the same warnings, in the same order, as one by one."""
+    from nqp.panel import build_panel
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        on_workers = build_panel(synthetic_panel.warehouse, workers=2)
+    pd.testing.assert_frame_equal(on_workers.frame, synthetic_panel.frame, check_exact=True)
+    assert on_workers.built == synthetic_panel.built and on_workers.unbuilt == synthetic_panel.unbuilt
+    assert on_workers.steps.warnings == synthetic_panel.steps.warnings
+    assert any("TFP_LP" in str(w.message) for w in caught)  # the workers' warnings reach the caller
 
 
 def test_n_after_cleaning(synthetic_panel):

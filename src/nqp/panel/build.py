@@ -79,7 +79,7 @@ class Panel:
 def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions | None = None,
                 first_year: int | None = None, last_year: int | None = None, measures: bool = True,
                 sample: SampleOptions | None = None, indicator_system: str | Path | None = None,
-                lags: Sequence[str] = (), lag_convention: str = "full_panel") -> Panel:
+                lags: Sequence[str] = (), lag_convention: str = "full_panel", workers: int = 1) -> Panel:
     """Build the firm-year panel, the sample and the NQP index from a warehouse (DuckDB file).
 
     ``definitions``: a directory with base.sql / variables.toml / groups.toml (each falls back to
@@ -93,6 +93,7 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     listed firm-year before the sample rules, as ``xtset stkcd year`` before ``keep if``, so a
     firm-year dropped by the ST, financial or missing-value rule still gives the next year its
     lag; a measure is lagged on the firm-years it is estimated on, the index on the sample.
+    ``workers``: processes for the estimated measures (the panel is the same for any number).
     ``"sample"`` forms every lag on the final sample (as ``L.x`` in a formula with ``panel=``).
     Either way a gap year gives a missing lag, and a lag of a winsorized variable is the lag of
     the winsorized variable (clipped at its cut points).
@@ -127,7 +128,7 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     with steps.step("sample rules"):
         work = apply_sample_rules(work, opts, report)
     with steps.step("estimated measures"):
-        work = estimate_measures(work, defs, measures=measures, built=built, unbuilt=unbuilt)
+        work = estimate_measures(work, defs, measures=measures, built=built, unbuilt=unbuilt, workers=workers)
         var_names += [v.name for v in defs.variables if v.kind == "measure" and v.name in built]
         measured = [g for g in lag_list if lag_convention == "full_panel" and kind[g.variable] == "measure"
                     and g.variable in built]

@@ -227,21 +227,41 @@ def apply_sample_rules(frame: pd.DataFrame, options: SampleOptions | None = None
 # --- 5. measures ----------------------------------------------------------------------------
 def estimate_measures(frame: pd.DataFrame, definitions: Definitions | None = None, *, measures: bool = True,
                       built: dict[str, str] | None = None,
-                      unbuilt: dict[str, str] | None = None) -> pd.DataFrame:
+                      unbuilt: dict[str, str] | None = None, workers: int = 1) -> pd.DataFrame:
     """Step 5: every ``kind = "measure"`` variable estimated on ``frame``'s firm-years (a copy
     with one column per measure built). ``built``/``unbuilt`` are updated when given; a measure
-    that cannot be estimated is unbuilt with the estimator's reason and a DataWarning."""
+    that cannot be estimated is unbuilt with the estimator's reason and a DataWarning.
+
+    ``workers``: with 2 or more, measures whose inputs name no other measure are estimated on
+    worker processes, each sent only the columns its inputs read; the values, reasons and
+    warnings (re-emitted in declaration order) are those of estimating them one by one here."""
+    from nqp.jobs.background import BackgroundJobs
+
     defs = definitions or load_definitions()
     built = built if built is not None else {}
     unbuilt = unbuilt if unbuilt is not None else {}
+    todo = [v for v in defs.variables if v.kind == "measure"]
+    if not measures:
+        unbuilt.update({v.name: "measures=False" for v in todo})
+        return frame
+    names = {v.name for v in todo}
+    independent = not any(fields_of(expr, names) for v in todo for _, expr in v.inputs)
     out = frame
-    for v in defs.variables:
-        if v.kind != "measure":
-            continue
-        if not measures:
-            unbuilt[v.name] = "measures=False"
-            continue
-        vals, reason = estimate(v, out)
+    if independent:
+        jobs = BackgroundJobs(workers if len(todo) > 1 else 1)
+        try:
+            for v in todo:
+                jobs.submit(_estimate_recorded, v, _measure_columns(frame, v))
+            found = jobs.results()
+        finally:
+            jobs.close()
+    for i, v in enumerate(todo):
+        if independent:
+            vals, reason, caught = found[i]
+            for w in caught:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        else:  # a measure of a measure: one after the other, each seeing the columns before it
+            vals, reason = estimate(v, out)
         if reason:
             unbuilt[v.name] = reason
             warnings.warn(DataWarning(f"{v.name} not built: {reason}", variable=v.name), stacklevel=2)
@@ -249,6 +269,23 @@ def estimate_measures(frame: pd.DataFrame, definitions: Definitions | None = Non
             out = out.assign(**{v.name: vals})
             built[v.name] = definition_text(v)
     return out
+
+
+def _measure_columns(frame: pd.DataFrame, v: Variable) -> pd.DataFrame:
+    """The columns of ``frame`` that measure ``v`` reads: its inputs' fields and the keys."""
+    columns = {str(c) for c in frame.columns}
+    used = [c for c in ("stkcd", "year") if c in columns]
+    for _, expr in v.inputs:
+        used += [c for c in fields_of(expr, columns) if c not in used]
+    return frame[used]
+
+
+def _estimate_recorded(v: Variable, frame: pd.DataFrame) -> tuple[pd.Series | None, str | None, list]:
+    """``estimate(v, frame)`` and the warnings it raised (to re-emit where the result is used)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        vals, reason = estimate(v, frame)
+    return vals, reason, list(caught)
 
 
 # --- 6. missing key variables -------------------------------------------------------------------

@@ -48,7 +48,7 @@ class PipelineResult:
     log: StageLog
 
 
-def build_study_panel(study: Study, warehouse: Path) -> Any:
+def build_study_panel(study: Study, warehouse: Path, workers: int = 1) -> Any:
     """``nqp.panel.build_panel`` with the study's sample rules, lags and index settings."""
     from nqp.panel import build_panel
     from nqp.panel.sample import SampleOptions
@@ -63,7 +63,8 @@ def build_study_panel(study: Study, warehouse: Path) -> Any:
     if lags:
         kwargs.update(lags=lags, lag_convention=s["lag_convention"])
     return build_panel(warehouse, definitions=study.definitions, first_year=study.first_year,
-                       last_year=study.last_year, sample=opts, indicator_system=study.index["indicators"], **kwargs)
+                       last_year=study.last_year, sample=opts, indicator_system=study.index["indicators"],
+                       workers=workers, **kwargs)
 
 
 def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None,
@@ -169,7 +170,7 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
             synthetic, seed = True, found_seed if seed is None else seed
             log.warn("data", "these exports were written by `nqp synth`: every output is marked SYNTHETIC")
         with log.stage("panel", "panel: variables, sample rules, lags, NQP index", own_records=True):
-            panel = build_study_panel(study, warehouse)
+            panel = build_study_panel(study, warehouse, workers=min(workers or 2, 2))
             for rec in panel.steps.warnings:
                 log.warn(rec["where"], rec["message"])
             log.info(f"  {len(panel.frame):,} firm-years, {panel.frame['stkcd'].nunique():,} firms; "

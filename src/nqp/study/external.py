@@ -82,7 +82,8 @@ def synth_file_hashes(data: Path) -> dict[str, str] | None:
     exports written by the same run (the demo's): a folder from elsewhere is hashed from disk."""
     import json
 
-    from nqp.study.outputs import path_order, sha256_file
+    from nqp.files import path_order
+    from nqp.study.outputs import sha256_file
 
     path = data / "manifest.json"
     try:

@@ -23,6 +23,7 @@ from typing import Any
 
 from nqp import __version__
 from nqp.errors import InputError
+from nqp.files import files_under
 
 DEPENDENCIES = ("numpy", "scipy", "pandas", "pyarrow", "duckdb", "statsmodels", "rich", "openpyxl", "pypdfium2",
                 "pyahocorasick", "jieba", "dask", "matplotlib", "python-docx", "python-calamine")
@@ -85,31 +86,13 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def path_order(relative: str) -> tuple[str, ...]:
-    """The sort key of a relative POSIX path that orders paths as ``sorted(Path(...))`` does
-    (part by part), computed once per path instead of in every comparison of Path objects."""
-    return tuple(relative.split("/"))
-
-
-def relative_files(folder: Path, *, skip_dirs: frozenset[str] = frozenset()) -> list[str]:
-    """Every file under ``folder`` as a relative POSIX path, in :func:`path_order`; folders named
-    in ``skip_dirs`` (at any depth) are not entered."""
-    found: list[str] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d not in skip_dirs]
-        rel = Path(root).relative_to(folder).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        found += [prefix + f for f in files]
-    return sorted(found, key=path_order)
-
-
 def input_hashes(folder: Path | None) -> dict[str, str]:
     """sha256 of every file under ``folder`` (relative POSIX paths, sorted)."""
     if folder is None or not folder.exists():
         return {}
     if folder.is_file():
         return {folder.name: sha256_file(folder)}
-    return {rel: sha256_file(folder / rel) for rel in relative_files(folder)}
+    return {rel: sha256_file(folder / rel) for rel in files_under(folder)}
 
 
 def versions() -> dict[str, str | None]:

@@ -29,7 +29,8 @@ from typing import Any
 from nqp.atomic import atomic_write_text
 from nqp.errors import InputError
 from nqp.jobs.background import BackgroundJobs
-from nqp.study.outputs import OutputFolder, input_hashes, manifest, relative_files, sha256_file
+from nqp.files import files_under
+from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
 from nqp.study.results_json import dumps, results_document
 from nqp.study.runner import PendingTests, StudyRun, finish_study, run_study
 from nqp.study.spec import Study
@@ -231,7 +232,7 @@ def _write_panel_files(panel: Any, staging: Path, note: str | None) -> None:
 def _write_manifest(staging: Path, study: Study, panel: Any, log: StageLog, *, data: Path | None,
                     db: Path | None, seed: int | None, synthetic: bool) -> None:
     """manifest.json: how the run was made (the outputs' hashes, the inputs', timings, warnings)."""
-    outputs = {rel: sha256_file(staging / rel) for rel in relative_files(staging, skip_dirs=frozenset({"raw"}))
+    outputs = {rel: sha256_file(staging / rel) for rel in files_under(staging, skip_dirs=frozenset({"raw"}))
                if not rel.endswith(".duckdb")}
     inputs = None
     if data is not None and Path(data).is_relative_to(staging):  # the demo's exports, written by this run

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nqp.errors import SchemaError
+from nqp.files import files_under
 
 _PLAIN = re.compile(r"^(\d{6})[_-](\d{4})$")
 _CNINFO = re.compile(r"^(\d{6})[_-](\d{4})[_-](.*)$")
@@ -96,34 +97,12 @@ def choose(candidates: list[ReportFile]) -> tuple[list[ReportFile], list[Skipped
     return chosen, skipped
 
 
-def files_under(folder: Path) -> list[str]:
-    """Every file under ``folder`` as ``folder.rglob("*")`` filtered by ``is_file()`` lists them
-    (symlinked folders not entered, a symlink to a file kept, an unreadable folder passed over),
-    as path strings in the order of ``sorted(paths)`` (part by part). One ``os.scandir`` per
-    folder, whose entries already know their type: no Path object and no stat per file."""
-    top = str(folder)
-    found: list[str] = []
-    stack = [top]
-    while stack:
-        where = stack.pop()
-        try:
-            with os.scandir(where) as it:
-                entries = list(it)
-        except PermissionError:
-            continue
-        for e in entries:
-            if e.is_dir(follow_symlinks=False):
-                stack.append(e.path)
-            elif e.is_file():  # follows a symlink, as Path.is_file does
-                found.append(e.path)
-    cut = len(top) + 1
-    return sorted(found, key=lambda p: tuple(os.path.normcase(p[cut:]).split(os.sep)))
-
-
 def scan_reports(folder: str | Path) -> tuple[list[ReportFile], list[Skipped]]:
     """Reports in ``folder`` (recursively), chosen one per firm-year, sorted by (stkcd, year)."""
+    top = str(Path(folder)) + os.sep
     cands, skipped = [], []
-    for path in files_under(Path(folder)):
+    for rel in files_under(Path(folder)):
+        path = top + rel.replace("/", os.sep)
         if os.path.basename(path).startswith("."):
             continue
         r = parse_name(Path(path))

@@ -16,20 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from nqp.study.demo import run_demo
+from timing import cpu_seconds
 from nqp.study.stages import StageLog
-
-
-def cpu_seconds() -> float:
-    """User + system CPU seconds of this process and of its finished (waited-for) children."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:

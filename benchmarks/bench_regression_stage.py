@@ -16,7 +16,6 @@ Run: python benchmarks/bench_regression_stage.py [--panel out/demo/panel.parquet
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -27,12 +26,7 @@ import pandas as pd
 
 from nqp.study.runner import run_study
 from nqp.study.spec import load_study
-
-
-def cpu_seconds() -> float:
-    """User + system CPU seconds of this process and of its finished (waited-for) children."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+from timing import cpu_seconds
 
 
 def demo_panel(argv: list[str]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ work done in other processes).
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -23,3 +24,10 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5, *, clock: Literal[
         fn()
         times.append(now() - t0)
     return statistics.median(times)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its finished (waited-for) children: the
+    CPU of a run whose work is on worker processes."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime

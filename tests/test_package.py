@@ -26,3 +26,32 @@ def test_errors_name_the_place():
 def test_unknown_location_field_is_rejected():
     with pytest.raises(TypeError):
         NqpError("x", cell="A1")
+
+
+@pytest.mark.parametrize("package", ["nqp", "nqp.econometrics", "nqp.panel", "nqp.ingest", "nqp.measures",
+                                     "nqp.report", "nqp.robustness"])
+def test_every_lazy_name_resolves(package):
+    import importlib
+
+    mod = importlib.import_module(package)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None, f"{package}.{name}"
+
+
+def test_lazy_package_gives_its_submodules():
+    code = ("import nqp.econometrics as e, nqp.panel as p; print(e.demean.demean.__name__, p.steps.__name__); "
+            "e.no_such_name")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["demean", "nqp.panel.steps"]
+    assert "has no attribute 'no_such_name'" in out.stderr
+
+
+def test_demo_starts_without_the_estimators():
+    """`nqp demo` writes the synthetic exports first: checking the study must not import scipy.stats,
+    DuckDB or the estimators (about 1.5 s before the first export is written)."""
+    code = ("import sys; import nqp.study.demo_command, nqp.study.demo; from nqp.study.spec import load_study; "
+            "load_study('ai_nqp'); "
+            "print(sorted(m for m in ('scipy.stats', 'duckdb', 'nqp.econometrics.ols', 'nqp.panel.build', "
+            "'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

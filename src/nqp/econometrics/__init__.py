@@ -11,12 +11,23 @@ per sample), ``result.with_vcov(...)`` (other standard errors without refitting)
 
 from __future__ import annotations
 
-from nqp.econometrics.formula import parse_formula
-from nqp.econometrics.multi import feols_multi
-from nqp.econometrics.ols import feols
-from nqp.econometrics.results import FeolsResult, IVResult
-from nqp.econometrics.spec import FailedFit, FitOptions, ModelSpec
+from nqp._lazy import lazy_getattr
+
+_LAZY = {
+    "parse_formula": "nqp.econometrics.formula",
+    "feols_multi": "nqp.econometrics.multi",
+    "feols": "nqp.econometrics.ols",
+    "FeolsResult": "nqp.econometrics.results",
+    "IVResult": "nqp.econometrics.results",
+    "FailedFit": "nqp.econometrics.spec",
+    "FitOptions": "nqp.econometrics.spec",
+    "ModelSpec": "nqp.econometrics.spec",
+}
+
+# imported when first used: ``nqp.econometrics.formula`` (what a study file is checked with)
+# does not pull in the estimators and scipy.stats
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 # ``demean`` is deliberately not re-exported: ``nqp.econometrics.demean`` stays the module,
 # so ``nqp.econometrics.demean.demean(...)`` works as documented.
-__all__ = ["FailedFit", "FeolsResult", "FitOptions", "IVResult", "ModelSpec", "feols", "feols_multi", "parse_formula"]
+__all__ = sorted(_LAZY)

@@ -13,21 +13,29 @@
 See ``docs/panel.md``.
 """
 
-from nqp.panel.build import Panel, build_panel
-from nqp.panel.config import Definitions, Variable, load_definitions
-from nqp.panel.describe import TABLE2, describe
-from nqp.panel.lags import Lag, add_lags, parse_lags
-from nqp.panel.sample import SampleOptions, SampleReport
-from nqp.panel.steps import PanelSteps
-from nqp.panel.winsorize import stata_pctile, winsorize
+from nqp._lazy import lazy_getattr
 
-__all__ = ["TABLE2", "Definitions", "Lag", "Panel", "PanelSteps", "SampleOptions", "SampleReport", "Variable",
-           "add_lags", "build_panel", "describe", "load_definitions", "parse_lags", "stata_pctile", "winsorize",
-           "write_panel_files"]
+_LAZY = {
+    "Panel": "nqp.panel.build",
+    "build_panel": "nqp.panel.build",
+    "Definitions": "nqp.panel.config",
+    "Variable": "nqp.panel.config",
+    "load_definitions": "nqp.panel.config",
+    "TABLE2": "nqp.panel.describe",
+    "describe": "nqp.panel.describe",
+    "Lag": "nqp.panel.lags",
+    "add_lags": "nqp.panel.lags",
+    "parse_lags": "nqp.panel.lags",
+    "SampleOptions": "nqp.panel.sample",
+    "SampleReport": "nqp.panel.sample",
+    "PanelSteps": "nqp.panel.steps",
+    "stata_pctile": "nqp.panel.winsorize",
+    "winsorize": "nqp.panel.winsorize",
+    "write_panel_files": "nqp.panel.export",
+}
 
+# imported when first used: checking a study's lags (nqp.panel.lags) does not load DuckDB and
+# the estimators of the panel's measures
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
-def __getattr__(name: str):  # the file writer imports pyarrow/pandas I/O only when used
-    if name == "write_panel_files":
-        from nqp.panel.export import write_panel_files
-        return write_panel_files
-    raise AttributeError(name)
+__all__ = sorted(_LAZY)

@@ -24,17 +24,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nqp.atomic import atomic_write_text
 from nqp.errors import InputError
 from nqp.jobs.background import BackgroundJobs
 from nqp.files import files_under
 from nqp.study.outputs import OutputFolder, input_hashes, manifest, sha256_file
-from nqp.study.results_json import dumps, results_document
-from nqp.study.runner import PendingTests, StudyRun, finish_study, run_study
 from nqp.study.spec import Study
 from nqp.study.stages import StageLog
+
+if TYPE_CHECKING:
+    from nqp.study.runner import StudyRun
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these results come from nqp's synthetic data set, generated to resemble "
                     "CSMAR/IncoPat exports. They say nothing about real firms.")
@@ -178,6 +179,11 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
                      f"{len(panel.built)} variables built, {len(panel.unbuilt)} not built")
             for name, why in panel.unbuilt.items():
                 log.warn(f"panel: {name}", f"not built: {why}")
+        # imported here, not at the top: the demo's synthetic exports are written first, and the
+        # estimators (scipy.stats) would only delay them
+        from nqp.study.results_json import dumps, results_document
+        from nqp.study.runner import PendingTests, finish_study, run_study
+
         # the group tests run on worker processes while this one fits the models and the robustness
         pending = PendingTests(study, panel.frame, workers or 2)
         try:

@@ -22,6 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from nqp.cli import _single_threaded_blas
+
+_single_threaded_blas()  # one BLAS thread, as `nqp run` sets it (before numpy is loaded)
+
 import pandas as pd
 
 from nqp.study.runner import run_study

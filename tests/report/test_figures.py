@@ -100,3 +100,19 @@ def test_report_figures_written(report_dir):
         assert im.size[0] > 300 and len(np.unique(np.asarray(im.convert("L")))) > 10
         svg = (report_dir / "figures" / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.startswith("<?xml") and "<dc:date>" not in svg
+
+
+def test_png_svg_in_two_draws_are_savefigs_bytes(results):
+    """render_png_svg (one draw per format) writes what savefig writes: the PNG, then the SVG
+    with the PNG's constrained layout kept (``set_layout_engine("none")``)."""
+    import warnings
+
+    table = next(t for t in results["tables"] if t["type"] == "moderation")
+    labels = Labels.from_results(results)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # no CJK font: boxes, the same in both
+        png, svg = F.render_png_svg(F.make(lambda: F.marginal_effects(results, table, labels)))
+        fig = F.make(lambda: F.marginal_effects(results, table, labels))
+        assert png == F.render(fig, "png")
+        fig.set_layout_engine("none")
+        assert svg == F.render(fig, "svg")

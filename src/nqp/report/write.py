@@ -175,30 +175,37 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
             raise ReportError(f"labels name unknown variable(s) {bad}", variable=bad[0])
     lab = Labels.from_results(doc, lang, overrides)
     nf = NumberFormat(decimals=decimals, stars=tuple(stars), se=se)
-    grids, dictionary = build_grids(doc, lab, nf)
-    files: dict[str, bytes] = {}
-    for ext in formats:
-        render = renderer(ext)
-        for g in grids:
-            files[f"tables/{file_stem(g)}.{ext}"] = render([g])
-    if "xlsx" in formats and grids:
-        files["tables/tables.xlsx"] = renderer("xlsx")(grids)
-    if "docx" in formats and grids:
-        files["tables/tables.docx"] = renderer("docx")(grids)
-    timings["tables"] = time.perf_counter() - t0
+    from nqp.jobs.background import BackgroundJobs
 
     warnings: list[str] = []
+    names: list[tuple[str, str]] = []
+    if figures:
+        F.load_matplotlib()
+        warnings += F.figure_warnings()
+        names = [("main", n) for n in F.figure_makers(doc, lab)] + [("robustness", n) for n in _robustness_makers(doc, lang)]
+    jobs = BackgroundJobs(min(workers, len(names)))
+    for kind, name in names:  # started first: the workers draw while this process renders the tables
+        jobs.submit(_figure_files, kind, name, doc, lab, lang)
+    try:
+        grids, dictionary = build_grids(doc, lab, nf)
+        files: dict[str, bytes] = {}
+        for ext in formats:
+            render = renderer(ext)
+            for g in grids:
+                files[f"tables/{file_stem(g)}.{ext}"] = render([g])
+        if "xlsx" in formats and grids:
+            files["tables/tables.xlsx"] = renderer("xlsx")(grids)
+        if "docx" in formats and grids:
+            files["tables/tables.docx"] = renderer("docx")(grids)
+    except BaseException:
+        jobs.close()
+        raise
+    timings["tables"] = time.perf_counter() - t0  # with starting the figure workers
+
     pngs: list[tuple[str, str, bytes]] = []
     rob_pngs: list[tuple[str, str, bytes]] = []
     if figures:
-        from nqp.jobs.background import BackgroundJobs
-
         t1 = time.perf_counter()
-        warnings += F.figure_warnings()
-        names = [("main", n) for n in F.figure_makers(doc, lab)] + [("robustness", n) for n in _robustness_makers(doc, lang)]
-        jobs = BackgroundJobs(min(workers, len(names)))
-        for kind, name in names:
-            jobs.submit(_figure_files, kind, name, doc, lab, lang)
         for (kind, name), made in zip(names, jobs.results()):
             if made is None:
                 continue
@@ -206,7 +213,7 @@ def render_report(results: Mapping | str | Path, *, lang: str = "zh", formats: S
             files[f"figures/{name}.svg"] = svg
             files[f"figures/{name}.png"] = png
             (pngs if kind == "main" else rob_pngs).append((name, caption, png))
-        timings["figures"] = time.perf_counter() - t1
+        timings["figures"] = time.perf_counter() - t1  # waited for after the tables
     if html:
         t2 = time.perf_counter()
         sample = next((g for g in grids if g.id == "sample_construction"), None)

@@ -14,7 +14,6 @@ Deterministic: each component draws from ``default_rng([seed, k])`` with a fixed
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -25,13 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from nqp import __version__
 from nqp.errors import InputError
 from nqp.synth import assetnotes, documents, economics, firmdata, latent, patents, regional, reports, statements
+from nqp.synth.patentfiles import PANEL_COLUMNS, patent_job
 from nqp.synth.calibration import FIRMS_AT_SCALE_1
 from nqp.atomic import atomic_write_bytes
 from nqp.synth.outfiles import Written, table_job
@@ -88,9 +85,9 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
     """Write the synthetic raw exports to ``out_dir``; deterministic for ``(scale, seed)``.
 
     ``scale`` multiplies the number of firms (4,600 at 1.0: ≈38,000 raw firm-years 2010-2022).
-    ``workers``: processes that write the tables and the annual reports while this one draws
-    the data and the patents (default: one per CPU; 1 = all in this process). The files are
-    the same for any number of workers.
+    ``workers``: processes that draw and write the patents and write the tables and the annual
+    reports while this one draws the data (default: one per CPU; 1 = all in this process). The
+    files are the same for any number of workers.
     """
     if not (scale > 0):
         raise InputError(f"scale must be positive, got {scale!r}", variable="scale")
@@ -130,13 +127,15 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         panel = latent.build_panel(firms)
         subs = latent.draw_subsidiaries(firms, rng("subs"))
         p = economics.firm_year_variables(firms, panel, subs, reg, rng("economics"))
+        # the largest job first: a worker draws and writes the patents while this process goes on
+        patent_future = pool.submit(patent_job, out, p[PANEL_COLUMNS], firms, subs, rng("patents"))
         _step(bar, task, "financial statements")
 
         rs = rng("statements")
         acc = statements.accounts(p, firms, rs)
         rows = statements.statement_rows(acc, firms, rs)
         opening = statements.opening_rows(acc, firms, rs)
-        table(rows[rows["typrep"] == "A"], "valuation")  # the slowest file (.xls): first in the queue
+        table(rows[rows["typrep"] == "A"], "valuation")  # the slowest table file (.xls): next in the queue
         table(pd.concat([rows, opening], ignore_index=True).sort_values(["stkcd", "accper", "typrep"],
                                                                        kind="stable"), "balance_sheet")
         table(rows, "income_statement")
@@ -179,8 +178,17 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         chunks = [pool.submit(reports.render_chunk, c, staging) for c in plan.chunks]
         _step(bar, task, "patents")
 
-        recs, fnames, ptruth = patents.build_patents(p, firms, subs, rng("patents"))
-        _write_patents(o, recs, fnames)
+        # the truth that needs no report text while the workers write the reports
+        patent_hashes, patent_counts, n_patents = patent_future.result()
+        o.hashes.update(patent_hashes)
+        fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, patent_counts, plan.meta,
+                                             aiinvest)
+        o.parquet("truth/firm_year.parquet", fy_truth)
+        o.put("truth/dictionaries.json", json.dumps(
+            {"reports": documents.DICTIONARIES, "patent_ai_keywords": patents.AI_KEYWORDS,
+             "patent_ai_ipc_main_groups": patents.AI_IPC_PREFIXES,
+             "energy_tce_per_unit": firmdata.TCE_FACTORS}, ensure_ascii=False, indent=1).encode("utf-8"))
+        o.put("README_SYNTHETIC.txt", _readme(seed, scale).encode("utf-8"))
         for f in pending:
             o.hashes.update(f.result())
         _step(bar, task, "annual reports")
@@ -189,24 +197,14 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
         for res in results:
             o.hashes.update(res.hashes)
         _swap_in(staging, out / "reports")
-        rtruth = reports.report_truth(plan.meta, results)
+        o.parquet("truth/report_keywords.parquet", reports.report_truth(plan.meta, results))
         _step(bar, task, "truth and manifest")
 
-        fy_truth, n_clean = _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
-                                             aiinvest)
-        o.parquet("truth/firm_year.parquet", fy_truth)
-        o.parquet("truth/report_keywords.parquet", rtruth)
-        o.parquet("truth/patents.parquet", ptruth)
-        o.put("truth/dictionaries.json", json.dumps(
-            {"reports": documents.DICTIONARIES, "patent_ai_keywords": patents.AI_KEYWORDS,
-             "patent_ai_ipc_main_groups": patents.AI_IPC_PREFIXES,
-             "energy_tce_per_unit": firmdata.TCE_FACTORS}, ensure_ascii=False, indent=1).encode("utf-8"))
-        o.put("README_SYNTHETIC.txt", _readme(seed, scale).encode("utf-8"))
         summary = SynthSummary(out, int(seed), float(scale), n, int(p["in_sample"].sum()), n_clean,
-                               len(recs), len(plan.meta), sorted(o.hashes) + ["manifest.json"])
+                               n_patents, len(plan.meta), sorted(o.hashes) + ["manifest.json"])
         manifest = {"synthetic": True, "generator": "nqp synth", "version": __version__, "seed": int(seed),
                     "scale": float(scale), "firms": n, "firm_years_raw": summary.firm_years,
-                    "firm_years_clean": n_clean, "patent_records": len(recs), "reports": len(plan.meta),
+                    "firm_years_clean": n_clean, "patent_records": n_patents, "reports": len(plan.meta),
                     "files": [{"path": k, "bytes": v[0], "sha256": v[1]} for k, v in sorted(o.hashes.items())]}
         atomic_write_bytes(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
         _step(bar, task, "done")
@@ -220,23 +218,6 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
             bar.stop()
     summary.seconds = time.perf_counter() - t0
     return summary
-
-
-def _write_patents(o: Written, recs: pa.Table, fnames: pd.DataFrame) -> None:
-    """IncoPat exports (UTF-8 with BOM) split by application year into three files."""
-    year = pc.cast(pc.utf8_slice_codeunits(recs["申请日"], 0, 4), pa.int64())
-    for lo, hi in ((2010, 2014), (2015, 2018), (2019, 2022)):
-        part = recs.filter(pc.and_(pc.greater_equal(year, lo), pc.less_equal(year, hi)))
-        if lo == 2019:  # the newer IncoPat template: 标题 (中文) / 摘要 (中文) beside the English title
-            part = part.rename_columns([{"标题": "标题 (中文)", "摘要": "摘要 (中文)"}.get(c, c) for c in part.column_names])
-            part = part.add_column(part.column_names.index("标题 (中文)") + 1, "标题 (英文)",
-                                   pa.array([""] * part.num_rows, pa.string()))
-        buf = io.BytesIO()
-        pacsv.write_csv(part, buf, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        o.put(f"patents/incopat_{lo}-{hi}.csv", b"\xef\xbb\xbf" + buf.getvalue())
-    buf = io.StringIO()
-    fnames.to_csv(buf, index=False, lineterminator="\n")
-    o.put("patents/firm_names.csv", buf.getvalue().encode("utf-8"))
 
 
 def _fresh_folder(path: Path) -> Path:
@@ -260,10 +241,12 @@ def _swap_in(staging: Path, final: Path) -> None:
         os.replace(staging, final)
 
 
-def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
+def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, patent_counts, report_meta,
                      aiinvest) -> tuple[pd.DataFrame, int]:
     """One row per raw firm-year: latent variables, true AI counts, indicators and sample flags;
-    ``aiinvest``: the true AI share of fixed + intangible asset items (NaN: no asset notes)."""
+    ``patent_counts``: :func:`nqp.synth.patentfiles.credited_counts`; ``report_meta``: one row
+    (stkcd, year) per report written; ``aiinvest``: the true AI share of fixed + intangible asset
+    items (NaN: no asset notes)."""
     s = p[p["in_sample"]].reset_index(drop=True)
     fi = s["firm"].to_numpy()
     stk = firms["stkcd"].to_numpy()[fi]
@@ -280,12 +263,7 @@ def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
     st = names.set_index(["firm", "year"])["st"].reindex(pd.MultiIndex.from_arrays([fi, s["year"].to_numpy()]))
     t["st_or_pt"] = (st.fillna("").to_numpy() != "")
     t["financial"] = t["industry_code"].str.startswith("J")
-    # credited AI patents after de-duplication (what lnAI must count)
-    pt = ptruth.dropna(subset=["stkcd"]).drop_duplicates(["申请号", "stkcd"])
-    pt = pt.assign(ai_inv=pt["is_ai"] & (pt["type"] == "发明"), one=1)
-    cnt = pt.groupby(["stkcd", "year"])[["is_ai", "ai_inv", "one"]].sum()
-    cnt.columns = ["ai_patents", "ai_invention", "patents_all"]
-    t = t.merge(cnt.reset_index(), how="left", on=["stkcd", "year"])
+    t = t.merge(patent_counts.reset_index(), how="left", on=["stkcd", "year"])
     for c in ["ai_patents", "ai_invention", "patents_all"]:
         t[c] = t[c].fillna(0).astype(np.int64)
     t["ai_utility"] = t["ai_patents"] - t["ai_invention"]
@@ -299,7 +277,7 @@ def _firm_year_truth(p, firms, acc, names, rd, emp, energy, seg, ptruth, rtruth,
     t["has_employees"] = has(emp, "end_date")
     t["has_energy"] = has(energy, "year")
     t["has_segment"] = has(seg, "accper")
-    t["has_report"] = key.isin(pd.MultiIndex.from_arrays([rtruth["stkcd"], rtruth["year"]]))
+    t["has_report"] = key.isin(pd.MultiIndex.from_arrays([report_meta["stkcd"], report_meta["year"]]))
     e = energy.set_index(["stkcd", "year"])["energy_tce"]
     t["energy_tce"] = e.reindex(key).to_numpy()
     t["clean_sample"] = (~t["st_or_pt"] & ~t["financial"] & t["has_rd"] & t["has_employees"] & t["has_energy"]

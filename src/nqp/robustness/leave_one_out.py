@@ -76,12 +76,17 @@ def leave_one_out_fits(ctx: Context, choice: Choice, by: tuple[str, ...], alpha:
     for logical in by:
         col = ctx.spec.columns[logical]
         levels = sorted(pd.unique(base.frame[col].to_numpy()[base.rowset.rows]), key=str)
+        # one factorization per column; a level's rows are then a code comparison (a missing
+        # level leaves nothing out, as ``frame[col] != NaN`` does)
+        codes, uniques = pd.factorize(base.frame[col])
+        code_of = pd.Index(uniques)
         for level in levels:
             row = {"by": logical, "level": level, "estimate": math.nan, "std_error": math.nan,
                    "statistic": math.nan, "p_value": math.nan, "conf_low": math.nan, "conf_high": math.nan,
                    "nobs": 0, "estimable": False, "reason": ""}
             try:
-                fit = build_design(ctx, choice, exclude=(col, level)).fit()
+                left_out = np.zeros(codes.size, dtype=bool) if pd.isna(level) else codes == code_of.get_loc(level)
+                fit = build_design(ctx, choice, exclude=left_out).fit()
                 se, df = fit.se.get(choice.cluster, (math.nan, 0))
                 row["nobs"], row["estimate"] = fit.nobs, fit.estimate
                 if se > 0:

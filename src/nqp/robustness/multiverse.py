@@ -204,11 +204,7 @@ def _fit_group(ctx: Context, sample: str, fe_text: str, ids: list[int], choices:
     wins_here = [w for w in wins if any(k[0] == w for k in want)]
     xs = {w: np.column_stack([var.column(sample, w, c) for c in [ctx.treatment, *union]]) for w in wins_here}
     ys = {k: var.outcome(sample, k[0], ctx.outcome, k[1], k[2]) for k in sorted(want, key=str)}
-    ok = np.ones(len(frame), dtype=bool)
-    for m in xs.values():
-        ok &= np.isfinite(m).all(axis=1)
-    for y in ys.values():
-        ok &= np.isfinite(y)
+    ok = finite_rows([*(var.column(sample, w, c) for w in wins_here for c in [ctx.treatment, *union]), *ys.values()])
     clusters_here = list(dict.fromkeys(choices[i].cluster for i in ids))
     rowset = make_rowset(frame, ok, ctx.fe_terms(fe_text), cluster_terms, codes=lambda c: var.codes(sample, c))
     r = rowset.rows
@@ -299,24 +295,31 @@ class Design:
                               list(clusters) if clusters is not None else [self.choice.cluster])
 
 
-def build_design(ctx: Context, choice: Choice, *, exclude: tuple[str, Any] | None = None) -> Design:
-    """The partialled columns of one specification; ``exclude=(column, value)`` leaves out the
-    firm-years with that value (leave-one-out). Same rows as the curve uses for it."""
+def finite_rows(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Rows where every one of ``columns`` (each (n,)) is finite; column by column, which is
+    several times faster than ``np.isfinite(M).all(axis=1)`` on a narrow stacked matrix."""
+    ok = np.isfinite(columns[0])
+    for c in columns[1:]:
+        ok &= np.isfinite(c)
+    return ok
+
+
+def build_design(ctx: Context, choice: Choice, *, exclude: np.ndarray | None = None) -> Design:
+    """The partialled columns of one specification; ``exclude``, a mask of the sample frame's
+    firm-years, leaves those out (leave-one-out). Same rows as the curve uses for it."""
     var = ctx.variants
     frame = var.frame(choice.sample)
     controls = [c for c in ctx.control_sets[choice.controls] if c != ctx.treatment]
     names = [ctx.treatment, *controls]
     union = list(dict.fromkeys(c for cs in dict.fromkeys(ctx.spec.controls) for c in ctx.control_sets[cs]
                                if c != ctx.treatment))
-    X = np.column_stack([var.column(choice.sample, choice.winsorize, c) for c in names])
+    columns = {c: var.column(choice.sample, choice.winsorize, c) for c in dict.fromkeys([*names, *union])}
     y = var.outcome(choice.sample, choice.winsorize, ctx.outcome, choice.index, choice.shift)
     # the curve's rows: every variable of every control set present (see the module docstring)
-    U = np.column_stack([var.column(choice.sample, choice.winsorize, c) for c in union]) if union else X[:, :0]
-    ok = np.isfinite(X).all(axis=1) & np.isfinite(y) & np.isfinite(U).all(axis=1)
+    ok = finite_rows([*columns.values(), y])
     if exclude is not None:
-        col, value = exclude
-        ok &= (frame[col] != value).to_numpy()
+        ok &= ~exclude
     rowset = make_rowset(frame, ok, ctx.fe_terms(choice.fixed_effects), ctx.all_cluster_terms,
                          codes=lambda c: var.codes(choice.sample, c))
-    raw = np.column_stack([X[rowset.rows], y[rowset.rows]])
+    raw = np.column_stack([*(columns[c][rowset.rows] for c in names), y[rowset.rows]])
     return Design(choice, rowset, frame, names, raw, absorb(rowset, raw))

@@ -100,6 +100,7 @@ class Variants:
         self._wins: dict[tuple[str, float], pd.DataFrame] = {}
         self._index: dict[tuple, np.ndarray] = {}
         self._codes: dict[tuple, np.ndarray] = {}
+        self._columns: dict[tuple[str, float, str], np.ndarray] = {}
         self.notes: dict[str, list[str]] = {}
 
     @property
@@ -186,10 +187,17 @@ class Variants:
         return self._wins[key]
 
     def column(self, rule_text: str, share: float, name: str) -> np.ndarray:
-        f = self.winsorized(rule_text, share)
-        if name not in f.columns:
-            raise SchemaError(f"robustness: variable {name!r} is not in the sample", column=name)
-        return f[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        """A variable of the winsorized sample as float64 (NaN where missing), converted once
+        and shared by every caller (read-only)."""
+        key = (rule_text, float(share), name)
+        if key not in self._columns:
+            f = self.winsorized(rule_text, share)
+            if name not in f.columns:
+                raise SchemaError(f"robustness: variable {name!r} is not in the sample", column=name)
+            v = f[name].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+            v.flags.writeable = False
+            self._columns[key] = v
+        return self._columns[key]
 
     # -- step 7 -----------------------------------------------------------------------------
     def outcome(self, rule_text: str, share: float, outcome: str, method: str, shift: float | None) -> np.ndarray:

@@ -66,11 +66,14 @@ def cjk_font() -> str | None:
 
 
 def _rc() -> dict[str, Any]:
+    """The figures' matplotlib style: the CJK font first, and no automatic layout, so that
+    ``set_layout_engine(None)`` means no engine whatever a matplotlibrc says."""
     font = cjk_font()
     return {"font.family": "sans-serif",
             "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"],
             "axes.unicode_minus": False, "svg.hashsalt": "nqp", "font.size": 9,
-            "axes.spines.top": False, "axes.spines.right": False}
+            "axes.spines.top": False, "axes.spines.right": False,
+            "figure.autolayout": False, "figure.constrained_layout.use": False}
 
 
 def figure_warnings() -> list[str]:
@@ -260,7 +263,11 @@ def figure_makers(results: Mapping, labels: Labels) -> dict[str, Callable[[], An
 
 
 def render(fig, ext: str, dpi: int = 150) -> bytes:
-    """PNG or SVG bytes of a figure, reproducibly (no date in the SVG, fixed SVG ids)."""
+    """PNG or SVG bytes of a figure, reproducibly (no date in the SVG, fixed SVG ids).
+
+    The PNG is drawn once, on an Agg canvas, which solves the constrained layout as it draws
+    (``savefig`` would draw the figure twice: once to lay it out), and compressed at zlib level 3
+    (about 40% less CPU than PIL's default 6 for 3% larger files)."""
     import matplotlib
 
     buf = io.BytesIO()
@@ -268,30 +275,27 @@ def render(fig, ext: str, dpi: int = 150) -> bytes:
         if ext == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None})
         else:
-            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            own_dpi = fig.get_dpi()
+            fig.set_dpi(dpi)
+            try:
+                FigureCanvasAgg(fig).print_png(buf, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+            finally:
+                fig.set_dpi(own_dpi)
     return buf.getvalue()
 
 
 def render_png_svg(fig, dpi: int = 150) -> tuple[bytes, bytes]:
-    """PNG and SVG of one figure, as :func:`render` gives them, in two draws instead of four.
-
-    ``savefig`` draws a figure with a layout engine twice (once to solve the layout, once to
-    render). Here the PNG's one draw solves the constrained layout and renders; then the engine
-    is dropped (``set_layout_engine(None)``: the axes keep their solved positions) so that the
-    SVG is drawn once too."""
+    """PNG and SVG of one figure, one draw each: the layout solved for the PNG is kept for the SVG
+    (the layout engine is dropped, the axes keep their positions; else ``savefig`` would solve
+    it again, in a draw of its own)."""
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    buf = io.BytesIO()
+    png = render(fig, "png", dpi)
     with matplotlib.rc_context(_rc()):
-        own_dpi = fig.get_dpi()
-        fig.set_dpi(dpi)
-        try:
-            FigureCanvasAgg(fig).print_png(buf, metadata={"Software": None})
-        finally:
-            fig.set_dpi(own_dpi)
         fig.set_layout_engine(None)
-    return buf.getvalue(), render(fig, "svg")
+    return png, render(fig, "svg")
 
 
 def make(maker: Callable[[], Any]):

@@ -258,7 +258,7 @@ class _SubsetOLS:
         self.outer = np.ascontiguousarray((self.yx[:, self.tril[0]] * self.yx[:, self.tril[1]]))
         self.total = self._sums(np.arange(n), self.outer.sum(axis=0))
         # scales of the per-subset rank check: within and raw sums of squares of the regressors
-        diag = np.diagonal(self._within(*self.total))
+        diag = np.diagonal(self._within_pair(*self.total)[0])
         self.scale = np.maximum(diag[1:self.k + 1], 0.0)
         self.scale_raw = np.einsum("ij,ij->j", X, X)
 
@@ -271,11 +271,13 @@ class _SubsetOLS:
         t1[hi, lo] = xx
         return t1, table
 
-    def _within(self, t1: np.ndarray, table: np.ndarray) -> np.ndarray:
+    def _within_pair(self, t1: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Within cross-products of the subset with sums (t1, table) and of its complement."""
+        T1, table_total = self.total
         if not self.absorbs:
-            return t1
-        Ss = scaled_level_sums(table)
-        return t1 - Ss.T @ Ss
+            return t1, T1 - t1
+        sa, sb = scaled_level_sums(table, table_total)
+        return t1 - sa.T @ sa, (T1 - t1) - sb.T @ sb
 
     def cross_pair(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Within cross-products of the rows ``idx`` (A) and of all other rows (B)."""
@@ -290,15 +292,14 @@ class _SubsetOLS:
         smaller side of each split are computed, the other side's obtained by subtraction."""
         R = in_a.shape[0]
         xx_a = in_a.astype(np.float64) @ self.outer  # (R, q(q+1)/2)
-        T1, table_total = self.total
-        xx_total = T1[self.tril]
+        xx_total = self.total[0][self.tril]
         out = np.empty((2 * R, self.p, self.p))
         for r in range(R):
             n_a = int(np.count_nonzero(in_a[r]))
             small = n_a <= self.n - n_a
             rows = np.flatnonzero(in_a[r] if small else ~in_a[r])
             t1, table = self._sums(rows, xx_a[r] if small else xx_total - xx_a[r])
-            c_small, c_large = self._within(t1, table), self._within(T1 - t1, table_total - table)
+            c_small, c_large = self._within_pair(t1, table)
             out[r], out[R + r] = (c_small, c_large) if small else (c_large, c_small)
         return out
 

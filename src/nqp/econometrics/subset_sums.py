@@ -56,15 +56,21 @@ def subset_sums(rows: np.ndarray, yx: np.ndarray, big: np.ndarray, dummy: np.nda
 
 
 @numba.njit(cache=True, nogil=True)
-def scaled_level_sums(table: np.ndarray) -> np.ndarray:
-    """S_f/√n_f (F × p) from a ``table`` of per-level sums (last column n_f): the factor of
-    Σ_f S_f S_f'/n_f = (S/√n)'(S/√n). A level absent from the subset has S_f = 0 and is scaled by
-    1 (its row stays 0). One pass instead of numpy's slice, sqrt, divide and multiply temporaries."""
+def scaled_level_sums(table: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """S_f/√n_f (F × p) of a subset and of its complement, from the subset's ``table`` of
+    per-level sums (last column n_f) and the full sample's ``total``: the factors of
+    Σ_f S_f S_f'/n_f = (S/√n)'(S/√n), the complement's sums being total − table. A level absent
+    from a side has S_f = 0 and is scaled by 1 (its row stays 0). One pass instead of numpy's
+    subtraction, slice, sqrt, divide and multiply temporaries."""
     n_big, p = table.shape[0], table.shape[1] - 1
-    out = np.empty((n_big, p))
+    a_out = np.empty((n_big, p))
+    b_out = np.empty((n_big, p))
     for f in range(n_big):
-        n_f = table[f, p]
-        a = 1.0 / np.sqrt(n_f) if n_f > 0.0 else 1.0
+        n_a = table[f, p]
+        n_b = total[f, p] - n_a
+        sa = 1.0 / np.sqrt(n_a) if n_a > 0.0 else 1.0
+        sb = 1.0 / np.sqrt(n_b) if n_b > 0.0 else 1.0
         for c in range(p):
-            out[f, c] = table[f, c] * a
-    return out
+            a_out[f, c] = table[f, c] * sa
+            b_out[f, c] = (total[f, c] - table[f, c]) * sb
+    return a_out, b_out

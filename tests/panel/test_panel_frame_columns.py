@@ -3,14 +3,16 @@ must land on its own firm-year, whatever order DuckDB's join gives, and ±inf/Na
 
 from __future__ import annotations
 
+import warnings
+
 import duckdb
 import numpy as np
 import pytest
 
-from nqp.errors import DataWarning
+from nqp.errors import ConfigError, DataWarning
 from nqp.panel.base import Workspace
 from nqp.panel.config import Variable
-from nqp.panel.formulas import ROW, add_prev, eval_document, eval_formula
+from nqp.panel.formulas import ROW, add_prev, eval_document, eval_formula, eval_formulas
 
 
 @pytest.fixture()
@@ -47,3 +49,34 @@ def test_inf_and_nan_become_null_with_a_warning(ws):
     out = ws.con.execute("SELECT year, r, r2 FROM frame").df()
     assert out.loc[out["year"] == 2012, ["r", "r2"]].isna().all().all()
     assert out.loc[out["year"] != 2012, ["r", "r2"]].notna().all().all()
+
+
+def _run(*pairs: tuple[str, str]) -> list[tuple[Variable, str]]:
+    return [(Variable(name=n, expr=e), e) for n, e in pairs]
+
+
+def test_a_run_in_one_query_is_the_formulas_one_by_one(ws):
+    run = _run(("a", "x / (year - 2012)"), ("b", "ln(x - 500)"), ("c", "CAST(x AS BIGINT) % 7"))
+    add_prev(ws, [], [])
+    with warnings.catch_warnings(record=True) as one:
+        warnings.simplefilter("always")
+        for v, e in run:
+            eval_formula(ws, v, e)
+    alone = ws.frame
+    add_prev(ws, [], [])
+    with warnings.catch_warnings(record=True) as together:
+        warnings.simplefilter("always")
+        eval_formulas(ws, run)
+    assert ws.frame.equals(alone)
+    assert [str(w.message) for w in together] == [str(w.message) for w in one] and len(one) == 2
+
+
+@pytest.mark.parametrize(("run", "match"), [
+    (_run(("a", "x + 1"), ("b", "nope * 2"), ("c", "x")), "formula of b names field 'nope'"),
+    (_run(("a", "x + 1"), ("A", "x * 2")), "variable A has the name of an existing column 'a'"),
+    (_run(("a", "x + 1"), ("X", "x * 2")), "variable X has the name of an existing column 'x'"),
+])
+def test_a_run_fails_as_its_first_formula_at_fault(ws, run, match):
+    add_prev(ws, [], [])
+    with pytest.raises(ConfigError, match=match):
+        eval_formulas(ws, run)

@@ -81,23 +81,37 @@ def add_prev(ws: Workspace, prev: list[str], variables: list[Variable]) -> None:
     ws.set_frame(table.append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64))))
 
 
-def _add_column(ws: Workspace, name: str, sql: str) -> None:
-    """Evaluate ``sql`` (one column, one row per frame row in ``ROW`` order) and append it to the
-    frame as ``name``; ±inf and NaN of a float column become NULL with a DataWarning."""
+def _add_columns(ws: Workspace, names: list[str], values: pa.Table) -> None:
+    """Append the columns of ``values`` (a query's result, one row per frame row in ``ROW``
+    order) to the frame as ``names``; then, name by name, ±inf and NaN of a float column become
+    NULL with a DataWarning."""
     assert ws.frame is not None
-    values = ws.con.sql(sql).to_arrow_table().column(0)
-    ws.set_frame(ws.frame.append_column(name, values))
-    _bad_numbers(ws, name)
+    frame = ws.frame
+    for i, name in enumerate(names):
+        frame = frame.append_column(name, values.column(i))
+    ws.set_frame(frame)
+    for name in names:
+        _bad_numbers(ws, name)
+
+
+def _identifiers(expr: str) -> list[str]:
+    """The identifiers ``expr`` mentions, in order (string literals ignored)."""
+    return _IDENT.findall(re.sub(r"'(?:[^']|'')*'", "''", expr))
 
 
 def fields_of(expr: str, columns: set[str]) -> list[str]:
     """The columns of ``columns`` that ``expr`` mentions (identifiers; string literals ignored)."""
-    bare = re.sub(r"'(?:[^']|'')*'", "''", expr)
     out: list[str] = []
-    for name in _IDENT.findall(bare):
+    for name in _identifiers(expr):
         if name in columns and name not in out:
             out.append(name)
     return out
+
+
+def names_any(expr: str, names: list[str]) -> bool:
+    """Whether ``expr`` mentions one of ``names`` as DuckDB reads names (case-insensitively)."""
+    lowered = {n.lower() for n in names}
+    return any(i.lower() in lowered for i in _identifiers(expr))
 
 
 def _bad_numbers(ws: Workspace, name: str) -> None:
@@ -126,11 +140,39 @@ def _check_name(ws: Workspace, v: Variable) -> None:
                           variable=v.name, column=clash[0])
 
 
+def eval_formulas(ws: Workspace, run: list[tuple[Variable, str]]) -> None:
+    """Add columns ``v.name`` = ``expr`` to table ``frame`` for a run of formulas none of which
+    names another of the run (:func:`names_any`), in one SELECT: one query instead of one per
+    variable. Each column is checked for ±inf/NaN in run order, as :func:`eval_formula` one by one
+    does. A name clash or a formula DuckDB cannot evaluate sends the run through
+    :func:`eval_formula` one by one, so the error is that of the first formula at fault."""
+    assert ws.frame is not None
+    if not run:
+        return
+    taken = {c.lower() for c in ws.frame.column_names}
+    clash = False
+    for v, _ in run:
+        clash = clash or v.name.lower() in taken
+        taken.add(v.name.lower())
+    if not clash:
+        sql = ", ".join(f"({expr}) AS {quote_ident(v.name)}" for v, expr in run)
+        try:
+            values = ws.con.sql(f"SELECT {sql} FROM frame ORDER BY {ROW}").to_arrow_table()
+        except duckdb.Error:
+            values = None
+        if values is not None:
+            _add_columns(ws, [v.name for v, _ in run], values)
+            return
+    for v, expr in run:
+        eval_formula(ws, v, expr)
+
+
 def eval_formula(ws: Workspace, v: Variable, expr: str) -> None:
     """Add column ``v.name`` = ``expr`` to table ``frame``."""
     _check_name(ws, v)
     try:
-        _add_column(ws, v.name, f"SELECT ({expr}) AS {quote_ident(v.name)} FROM frame ORDER BY {ROW}")
+        _add_columns(ws, [v.name], ws.con.sql(f"SELECT ({expr}) AS {quote_ident(v.name)} FROM frame "
+                                              f"ORDER BY {ROW}").to_arrow_table())
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None
@@ -160,10 +202,10 @@ def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
     _check_name(ws, v)
     absent = "NULL" if v.absent is None else repr(float(v.absent))
     try:
-        _add_column(ws, v.name,
+        _add_columns(ws, [v.name], ws.con.sql(
             f"SELECT CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {quote_ident(v.name)} FROM frame f "
             f"LEFT JOIN (SELECT CAST(stkcd AS VARCHAR) AS _s, CAST(year AS BIGINT) AS _y, true AS _in, "
-            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year ORDER BY f.{ROW}")
+            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year ORDER BY f.{ROW}").to_arrow_table())
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from nqp.errors import DataWarning
+from nqp.errors import ConfigError, DataWarning
 from nqp.ingest.warehouse import quote_ident
 from nqp.panel.base import Workspace, open_workspace, run_base
 from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
-from nqp.panel.formulas import ROW, add_prev, clean_positive, eval_document, eval_formula, fields_of, \
+from nqp.panel.formulas import ROW, add_prev, clean_positive, eval_document, eval_formulas, fields_of, names_any, \
     referenced_prev
 from nqp.panel.lags import Lag, add_lags
 from nqp.panel.measures import estimate
@@ -154,7 +154,8 @@ def definition_text(v: Variable) -> str:
 
 
 def formula_variables(base: BaseTable, definitions: Definitions | None = None) -> FirmYears:
-    """Step 2: the formula and document variables over ``base``, in definition order."""
+    """Step 2: the formula and document variables over ``base``, in definition order (each
+    maximal run of formulas none of which names another in one query, :func:`eval_formulas`)."""
     import duckdb
     defs = definitions or load_definitions()
     values = template_values(defs, base.first_year, base.last_year)
@@ -173,20 +174,31 @@ def formula_variables(base: BaseTable, definitions: Definitions | None = None) -
         variables = list(defs.variables)
         add_prev(ws, referenced_prev(variables), variables)
         known = set(base.columns) | {f"prev_{c}" for c in base.columns}
+        run: list[tuple[Variable, str]] = []  # formulas not yet evaluated, none naming another
+        reasons: list[tuple[Variable, str | None]] = []  # why each variable is not built (None: built)
         for v in variables:
-            if v.kind == "formula":
-                expr = fill(v.expr, values, where=f"variable {v.name}", variable=v.name)
-                eval_formula(ws, v, expr)
-                reason = _absent_source(ws, fields_of(expr, known))
-            elif v.kind == "document":
-                reason = eval_document(ws, v, fill(v.expr, values, where=f"variable {v.name}", variable=v.name))
-            else:
+            if v.kind not in ("formula", "document"):
                 continue
+            try:
+                expr = fill(v.expr, values, where=f"variable {v.name}", variable=v.name)
+            except ConfigError:
+                eval_formulas(ws, run)  # the formulas before it first, as one by one
+                raise
+            if v.kind == "document" or names_any(expr, [u.name for u, _ in run]):
+                eval_formulas(ws, run)
+                run = []
+            if v.kind == "formula":
+                run.append((v, expr))
+                reasons.append((v, _absent_source(ws, fields_of(expr, known))))
+            else:
+                reasons.append((v, eval_document(ws, v, expr)))
+            known.add(v.name)
+        eval_formulas(ws, run)
+        for v, reason in reasons:
             if reason:
                 unbuilt[v.name] = reason
             else:
                 built[v.name] = definition_text(v)
-            known.add(v.name)
         listed = "AND listed" if "listed" in base.columns else ""
         full = con.execute(f"SELECT * EXCLUDE ({ROW}) FROM frame WHERE year >= {base.first_year} {listed} "
                            "ORDER BY stkcd, year").df()

@@ -46,6 +46,21 @@ def test_lazy_package_gives_its_submodules():
     assert "has no attribute 'no_such_name'" in out.stderr
 
 
+def test_a_name_shared_with_its_submodule_means_the_function():
+    """``nqp.panel.describe`` is the function even after ``import nqp.panel.describe`` (which
+    sets the package attribute to the module): the failure `nqp demo` showed when nqp.panel
+    became lazy (results.json called the module)."""
+    code = ("import types, nqp.panel.describe, nqp.panel.winsorize, nqp.robustness.leave_one_out, "
+            "nqp.measures.frontier, nqp.measures.tfp\n"
+            "from nqp.panel import describe, winsorize\n"
+            "from nqp.robustness import leave_one_out\n"
+            "from nqp.measures import frontier, tfp\n"
+            "print([callable(f) and not isinstance(f, types.ModuleType) "
+            "for f in (describe, winsorize, leave_one_out, frontier, tfp)])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == str([True] * 5), out.stdout + out.stderr
+
+
 def test_demo_starts_without_the_estimators():
     """`nqp demo` writes the synthetic exports first: checking the study must not import scipy.stats,
     DuckDB or the estimators (about 1.5 s before the first export is written)."""

@@ -1,17 +1,20 @@
 """The synth's batch code paths keep the documented output: the chunk-wide report composer
 (cycled draws read for all reports at once, the layout rules), the Arrow fixed-point printing
-of numbers and the .xls cell insertion (the bytes of writing cell by cell with xlwt)."""
+of numbers, the .xls cell insertion (the bytes of writing cell by cell with xlwt) and the
+manifest's file list (the bytes of json's indenting encoder)."""
 
 from __future__ import annotations
 
 import io
 import itertools
+import json
 import re
 
 import numpy as np
 import pytest
 
 from nqp.synth import documents
+from nqp.synth.outfiles import manifest_bytes
 from nqp.synth.writers import _write_xls_cells, fixed_decimals
 
 
@@ -123,3 +126,11 @@ def test_xls_cells_match_cell_by_cell_writes():
                     ws.write(i, j, v)
 
     assert book(lambda wb, ws: _write_xls_cells(wb, ws, columns, first_row=1)) == book(cell_by_cell)
+
+
+@pytest.mark.parametrize("hashes", [{}, {"b.csv": (3, "ab12"), 'reports/a"\\\n中文\u2028\x01.txt': (0, "cd")}])
+def test_manifest_bytes_are_jsons_indented_dump(hashes):
+    fields = {"synthetic": True, "generator": "nqp synth", "seed": 1, "scale": 0.5, "note": "合成"}
+    files = [{"path": k, "bytes": v[0], "sha256": v[1]} for k, v in sorted(hashes.items())]
+    want = json.dumps({**fields, "files": files}, ensure_ascii=False, indent=1).encode("utf-8")
+    assert manifest_bytes(fields, hashes) == want

@@ -31,7 +31,7 @@ from nqp.synth import assetnotes, documents, economics, firmdata, latent, patent
 from nqp.synth.patentfiles import PANEL_COLUMNS, patent_job
 from nqp.synth.calibration import FIRMS_AT_SCALE_1
 from nqp.atomic import atomic_write_bytes
-from nqp.synth.outfiles import Written, table_job
+from nqp.synth.outfiles import Written, manifest_bytes, table_job
 from nqp.synth.pool import default_workers, job_pool
 from nqp.synth.writers import FileFormat, export_columns, load_spec
 
@@ -202,11 +202,10 @@ def write_synthetic(out_dir: str | os.PathLike, *, scale: float = 1.0, seed: int
 
         summary = SynthSummary(out, int(seed), float(scale), n, int(p["in_sample"].sum()), n_clean,
                                n_patents, len(plan.meta), sorted(o.hashes) + ["manifest.json"])
-        manifest = {"synthetic": True, "generator": "nqp synth", "version": __version__, "seed": int(seed),
-                    "scale": float(scale), "firms": n, "firm_years_raw": summary.firm_years,
-                    "firm_years_clean": n_clean, "patent_records": n_patents, "reports": len(plan.meta),
-                    "files": [{"path": k, "bytes": v[0], "sha256": v[1]} for k, v in sorted(o.hashes.items())]}
-        atomic_write_bytes(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        fields = {"synthetic": True, "generator": "nqp synth", "version": __version__, "seed": int(seed),
+                  "scale": float(scale), "firms": n, "firm_years_raw": summary.firm_years,
+                  "firm_years_clean": n_clean, "patent_records": n_patents, "reports": len(plan.meta)}
+        atomic_write_bytes(out / "manifest.json", manifest_bytes(fields, o.hashes))
         _step(bar, task, "done")
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import pandas as pd
@@ -52,3 +54,18 @@ def table_job(root: Path, df: pd.DataFrame, name: str, fmt: FileFormat) -> dict[
     out = Written(root)
     out.table(df, name, fmt)
     return out.hashes
+
+
+def manifest_bytes(fields: dict, hashes: dict[str, tuple[int, str]]) -> bytes:
+    """``manifest.json``: ``fields`` and then ``files``, one ``{path, bytes, sha256}`` per file of
+    ``hashes`` in path order, as ``json.dumps(..., ensure_ascii=False, indent=1)`` writes it.
+
+    The file entries (~38,600 at scale 1) are formatted here rather than by json, whose indenting
+    encoder is pure Python (~0.3 CPU s on the run's last, single-core stretch); same bytes."""
+    head = json.dumps({**fields, "files": []}, ensure_ascii=False, indent=1)
+    if not hashes:
+        return head.encode("utf-8")
+    assert head.endswith('"files": []\n}')
+    entries = ",\n".join(f'  {{\n   "path": {encode_basestring(path)},\n   "bytes": {size},\n   "sha256": "{sha}"\n  }}'
+                         for path, (size, sha) in sorted(hashes.items()))
+    return (head[:-len("[]\n}")] + "[\n" + entries + "\n ]\n}").encode("utf-8")

@@ -4,10 +4,16 @@ Every job is a function of its arguments alone (the random draws are made in the
 process beforehand), so what is written does not depend on the number of workers. Workers
 are forked where the platform can (they inherit the imported modules: no second start-up of
 numpy, pandas and pyarrow); with one worker the jobs run in the calling process.
+
+The workers run with CPython's cyclic garbage collector off: a run allocates millions of
+short-lived objects, which the collector walked for about half a CPU second in the workers,
+while refcounting alone frees them (the jobs make no reference cycles that matter: a
+worker's peak memory is the same without it; the pool's processes end with the run).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable
@@ -41,4 +47,4 @@ def job_pool(workers: int) -> Executor:
     if workers <= 1:
         return _InProcess()
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method), initializer=gc.disable)

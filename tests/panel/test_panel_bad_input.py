@@ -121,3 +121,32 @@ def test_key_variable_missing_everywhere_is_an_error():
     with pytest.raises(InputError) as exc:
         drop_missing(f, ["Size", "Lev"], SampleReport())
     assert exc.value.variable == "Lev"
+
+
+@pytest.mark.parametrize(("tail", "error", "match"), [
+    ("", InputError, "b has 2 rows for firm 000002 in 2016"),
+    (", bad AS (SELECT nope FROM a)", InputError, "b has 2 rows for firm 000002 in 2016"),  # the check before it first
+])
+def test_firm_year_check_names_the_first_duplicated_source(tail, error, match):
+    import duckdb
+
+    from nqp.panel.base import check_firm_years
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a AS SELECT * FROM (VALUES ('000001', 2016), ('000002', 2016)) t(stkcd, year)")
+    con.execute("CREATE TABLE b AS SELECT * FROM (VALUES ('000002', 2016), ('000002', 2016), ('000003', 2017), "
+                "('000003', 2017)) t(stkcd, year)")
+    sql = f"WITH\nka AS (SELECT * FROM a),\nkb AS (SELECT * FROM b),\nkb2 AS (SELECT * FROM b){tail}\nSELECT * FROM ka"
+    with pytest.raises(error, match=match) as exc:
+        check_firm_years(con, sql)
+    assert "(2 duplicated firm-year(s) in all)" in str(exc.value)
+
+
+def test_firm_year_check_passes_a_source_duckdb_cannot_bind_on():
+    import duckdb
+
+    from nqp.panel.base import check_firm_years
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a AS SELECT * FROM (VALUES ('000001', 2016)) t(stkcd, year)")
+    with pytest.raises(duckdb.BinderException):
+        check_firm_years(con, "WITH\nka AS (SELECT * FROM a),\nbad AS (SELECT nope FROM a)\nSELECT * FROM ka")
+    assert check_firm_years(con, "WITH\nka AS (SELECT * FROM a)\nSELECT * FROM ka") == {"ka": ["stkcd", "year"]}

@@ -35,6 +35,7 @@ class Workspace:
     absent_tables: list[str] = field(default_factory=list)   # known tables stood in by empty ones
     column_table: dict[str, str] = field(default_factory=dict)  # field -> its warehouse table
     frame: pa.Table | None = None           # the firm-year frame of the formula step (see set_frame)
+    checked_documents: set[str] = field(default_factory=set)  # document tables found keyed by firm-year
 
     def set_frame(self, table: pa.Table) -> None:
         """Make ``table`` the relation ``frame`` of the connection (Arrow, registered: adding a
@@ -85,14 +86,33 @@ def split_with(sql: str) -> tuple[str, list[str]]:
     return head, _CTE.findall(head)
 
 
-def check_firm_years(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def check_firm_years(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[str]]:
     """Every CTE of ``sql`` with columns stkcd and year must have one row per (stkcd, year);
-    else InputError naming the source table, the firm and the year."""
+    else InputError naming the source table, the firm and the year. Returns each CTE's columns.
+
+    The CTEs are checked in one query; the first with a duplicate (or every one, if that query
+    fails) is then checked alone, so the error is that of checking them one by one in order."""
     head, names = split_with(sql)
-    for cte in names:
-        cols = [r[0] for r in con.execute(f"{head} SELECT * FROM {cte} LIMIT 0").description]
-        if "stkcd" not in cols or "year" not in cols:
-            continue
+    columns: dict[str, list[str]] = {}
+    try:
+        for cte in names:
+            columns[cte] = [r[0] for r in con.execute(f"{head} SELECT * FROM {cte} LIMIT 0").description]
+    finally:  # a CTE DuckDB cannot bind raises once the CTEs before it are checked
+        _check_keyed(con, head, [cte for cte, cols in columns.items() if "stkcd" in cols and "year" in cols])
+    return columns
+
+
+def _check_keyed(con: duckdb.DuckDBPyConnection, head: str, ctes: list[str]) -> None:
+    """The duplicate check of :func:`check_firm_years` over ``ctes`` (each has stkcd and year)."""
+    if not ctes:
+        return
+    union = " UNION ALL ".join(f"SELECT {i} AS i FROM (SELECT 1 FROM {cte} GROUP BY stkcd, year "
+                               "HAVING count(*) > 1 LIMIT 1)" for i, cte in enumerate(ctes))
+    try:
+        hits: list[str] | None = [ctes[i] for (i,) in con.execute(f"{head} {union}").fetchall()]
+    except duckdb.Error:
+        hits = None
+    for cte in ctes if hits is None else [c for c in ctes if c in hits][:1]:
         dup = con.execute(f"{head} SELECT stkcd, year, count(*) AS n FROM {cte} GROUP BY stkcd, year "
                           f"HAVING count(*) > 1 ORDER BY stkcd, year").fetchall()
         if dup:
@@ -109,22 +129,22 @@ def _source_table(head: str, cte: str) -> str:
     return m.group(2) if m else cte
 
 
-def map_cte_columns(ws: Workspace, sql: str) -> None:
+def map_cte_columns(ws: Workspace, sql: str, columns: dict[str, list[str]]) -> None:
     """Record the source table of columns that a CTE of ``sql`` derives (e.g. a sum over
-    ``asset_items``), so a variable built on them is reported unbuilt when that table is absent."""
+    ``asset_items``), so a variable built on them is reported unbuilt when that table is absent.
+    ``columns``: each CTE's columns (:func:`check_firm_years`)."""
     head, names = split_with(sql)
     for cte in names:
         table = _source_table(head, cte)
         if table not in ws.tables and table not in ws.absent_tables:
             continue
-        for (col,) in [(d[0],) for d in ws.con.execute(f"{head} SELECT * FROM {cte} LIMIT 0").description]:
+        for col in columns[cte]:
             ws.column_table.setdefault(col, table)
 
 
 def run_base(ws: Workspace, sql: str) -> list[str]:
     """Check the firm-year sources, then create table ``base`` from ``sql``; return its columns."""
-    check_firm_years(ws.con, sql)
-    map_cte_columns(ws, sql)
+    map_cte_columns(ws, sql, check_firm_years(ws.con, sql))
     try:
         ws.con.execute(f"CREATE OR REPLACE TABLE base AS {sql}")
     except duckdb.Error as exc:

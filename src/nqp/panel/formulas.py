@@ -190,22 +190,25 @@ def eval_document(ws: Workspace, v: Variable, expr: str) -> str | None:
     Returns None when built, else the reason it could not be (table absent)."""
     if v.table not in ws.tables:
         return f"the warehouse has no table {v.table!r} (run the stage that writes it)"
-    cols = set(_columns(ws.con, v.table))
-    if not {"stkcd", "year"} <= cols:
-        raise ConfigError(f"document table {v.table!r} needs columns stkcd and year", variable=v.name,
-                          table=v.table)
-    dup = ws.con.execute(f"SELECT stkcd, year FROM {quote_ident(v.table)} GROUP BY ALL HAVING count(*) > 1 "
-                         "ORDER BY ALL LIMIT 1").fetchall()
-    if dup:
-        raise InputError(f"{v.table} has two rows for one firm-year", table=v.table, variable=v.name,
-                         firm=str(dup[0][0]), year=int(dup[0][1]))
+    if v.table not in ws.checked_documents:  # once per table: the tables do not change in this step
+        cols = set(_columns(ws.con, v.table))
+        if not {"stkcd", "year"} <= cols:
+            raise ConfigError(f"document table {v.table!r} needs columns stkcd and year", variable=v.name,
+                              table=v.table)
+        dup = ws.con.execute(f"SELECT stkcd, year FROM {quote_ident(v.table)} GROUP BY ALL "
+                             "HAVING count(*) > 1 ORDER BY ALL LIMIT 1").fetchall()
+        if dup:
+            raise InputError(f"{v.table} has two rows for one firm-year", table=v.table, variable=v.name,
+                             firm=str(dup[0][0]), year=int(dup[0][1]))
+        ws.checked_documents.add(v.table)
     _check_name(ws, v)
     absent = "NULL" if v.absent is None else repr(float(v.absent))
     try:
-        _add_columns(ws, [v.name], ws.con.sql(
+        values = ws.con.sql(
             f"SELECT CASE WHEN d._in IS NULL THEN {absent} ELSE d._v END AS {quote_ident(v.name)} FROM frame f "
             f"LEFT JOIN (SELECT CAST(stkcd AS VARCHAR) AS _s, CAST(year AS BIGINT) AS _y, true AS _in, "
-            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year ORDER BY f.{ROW}").to_arrow_table())
+            f"({expr}) AS _v FROM {quote_ident(v.table)}) d ON d._s = f.stkcd AND d._y = f.year ORDER BY f.{ROW}")
+        _add_columns(ws, [v.name], values.to_arrow_table())
     except duckdb.BinderException as exc:
         m = _NOT_FOUND.search(str(exc))
         col = m.group(1) if m else None

@@ -73,6 +73,15 @@ def test_txt_encodings(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n")
     assert _reason(empty) == "empty"
+    # the decoding shortcuts give the detector's answers: GBK after ASCII, damaged UTF-8 Chinese
+    ascii_then_gbk = tmp_path / "ascii_gbk.txt"
+    ascii_then_gbk.write_bytes(b"2021 annual report\n" + text.encode("gbk"))
+    assert read_pages(ascii_then_gbk) == ["2021 annual report\n" + text]
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes("人工智能".encode("utf-8") + "无".encode("gbk"))  # decodes as GB18030, yet is damaged UTF-8
+    assert _reason(damaged) == "encoding"
+    assert _reason(tmp_path / "nope.txt") == "missing" and _reason(tmp_path / "nope" / "x.txt") == "missing"
+    assert _reason(ascii_then_gbk, Limits(max_mb=1e-6)) == "too_large"
 
 
 def test_first_character_shortcuts_keep_the_rules():

@@ -17,6 +17,21 @@ def test_parse_names():
     assert (r.stkcd, r.year) == ("600000", 2019)
     assert parse_name(Path("notes.pdf")) is None
     assert parse_name(Path("000001_2015.docx")) is None
+    # names are read without a Path: the same stem and suffix as Path's ("..txt" has one, ".txt" none)
+    for name in ("000001_2015.TXT", "000001_2015..txt", "000001_2015.txt.", "..txt", ".txt", "000001_2015", "a.b.pdf"):
+        want = parse_name(Path(name))
+        assert parse_name(name) == want and parse_name("x" + "/" + name) == (
+            want and type(want)(want.stkcd, want.year, "x/" + name, want.title))
+
+
+def test_scan_of_the_current_folder_names_paths_as_path_does(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "000001_2015.txt").write_text("x")
+    (tmp_path / "notes.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    chosen, skipped = scan_reports(".")
+    assert [r.path for r in chosen] == [str(Path("sub", "000001_2015.txt"))]
+    assert [s.path for s in skipped] == ["." + "/" + "notes.txt"]  # (as listed before: the folder as given)
 
 
 def test_scan_chooses_one_file_per_firm_year(tmp_path):

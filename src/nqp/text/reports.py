@@ -49,20 +49,32 @@ class Skipped:
     reason: str
 
 
-def parse_name(path: Path) -> ReportFile | None:
+def _name_parts(path: str) -> tuple[str, str]:
+    """(stem, suffix) of a path's last part, as ``Path.stem`` and ``Path.suffix`` give them (a
+    name's only dot, leading or trailing, starts no suffix), without building a Path."""
+    name = os.path.basename(path)
+    i = name.rfind(".")
+    if 0 < i < len(name) - 1:
+        return name[:i], name[i:]
+    return name, ""
+
+
+def parse_name(path: str | Path) -> ReportFile | None:
     """(stkcd, year, title) from a report's file name, or None if it is not a report name."""
-    if path.suffix.lower() not in (".pdf", ".txt"):
+    path = os.fspath(path)
+    stem, suffix = _name_parts(path)
+    if suffix.lower() not in (".pdf", ".txt"):
         return None
-    stem = path.stem.strip()
+    stem = stem.strip()
     m = _PLAIN.match(stem)
     if m:
-        return ReportFile(m.group(1), int(m.group(2)), str(path))
+        return ReportFile(m.group(1), int(m.group(2)), path)
     m = _CNINFO.match(stem)
     if m:
-        return ReportFile(m.group(1), int(m.group(2)), str(path), m.group(3))
+        return ReportFile(m.group(1), int(m.group(2)), path, m.group(3))
     m = _TITLE_YEAR.match(stem)
     if m:
-        return ReportFile(m.group(1), int(m.group(3)), str(path), stem[7:])
+        return ReportFile(m.group(1), int(m.group(3)), path, stem[7:])
     return None
 
 
@@ -100,12 +112,14 @@ def choose(candidates: list[ReportFile]) -> tuple[list[ReportFile], list[Skipped
 def scan_reports(folder: str | Path) -> tuple[list[ReportFile], list[Skipped]]:
     """Reports in ``folder`` (recursively), chosen one per firm-year, sorted by (stkcd, year)."""
     top = str(Path(folder)) + os.sep
+    # a report's path as str(Path(top + rel)) gives it (rel has no "." or ".." parts): "./x" is "x"
+    report_top = "" if top == "." + os.sep else top
     cands, skipped = [], []
     for rel in files_under(Path(folder)):
         path = top + rel.replace("/", os.sep)
         if os.path.basename(path).startswith("."):
             continue
-        r = parse_name(Path(path))
+        r = parse_name(report_top + rel.replace("/", os.sep))
         if r is None:
             skipped.append(Skipped(path, "unrecognised file name"))
         else:

@@ -25,18 +25,29 @@ class BackgroundJobs:
         self._t0 = time.perf_counter()
         self.seconds = 0.0  # from the first job's start to the last result
 
+    def start(self, initializer: Callable[..., Any] | None = None, *initargs: Any) -> None:
+        """Start the workers now, each running ``initializer(*initargs)`` first (e.g. importing
+        what the jobs will need while this process does other work); a no-op with one worker."""
+        if self.workers > 1 and self._pool is None:
+            self._open(initializer, initargs)
+            self._pool.submit(int)  # the executor forks its workers on the first submit
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Start ``fn(*args)`` (a module-level function) on a worker, or keep it for later."""
         if self.workers <= 1:
             self._calls.append((fn, args))
             return
         if self._pool is None:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context(method))
+            self._open(None, ())
         self._futures.append(self._pool.submit(fn, *args))
+
+    def _open(self, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context(method),
+                                         initializer=initializer, initargs=initargs)
 
     def results(self) -> list[Any]:
         """Every job's value, in the order submitted (waits for the workers)."""

@@ -20,11 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from nqp.errors import ConfigError, DataWarning
+from nqp.jobs.background import BackgroundJobs
 from nqp.panel.config import Definitions, load_definitions
 from nqp.panel.lags import CONVENTIONS, Lag, add_lags, check_lag_variables, parse_lags
 from nqp.panel.sample import SampleOptions, SampleReport
 from nqp.panel.steps import (PanelSteps, add_index, apply_sample_rules, base_table, definition_text,
-                             drop_missing_keys, estimate_measures, formula_variables, key_variables,
+                             drop_missing_keys, estimate_measures, formula_variables, key_variables, measure_workers,
                              winsorize_panel)
 
 
@@ -105,6 +106,20 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     opts = sample or SampleOptions()
     lag_list = parse_lags(lags)
     check_lag_variables(lag_list, defs.names)
+    # the measures' workers start now and import their estimators while the base table is built
+    jobs = measure_workers(defs, workers) if measures else None
+    try:
+        return _build(warehouse, defs, opts, lag_list, lag_convention, first_year, last_year, measures,
+                      indicator_system, jobs)
+    finally:
+        if jobs is not None:
+            jobs.close()
+
+
+def _build(warehouse: str | Path, defs: Definitions, opts: SampleOptions, lag_list: list[Lag], lag_convention: str,
+           first_year: int | None, last_year: int | None, measures: bool, indicator_system: str | Path | None,
+           jobs: BackgroundJobs | None) -> Panel:
+    """The steps of :func:`build_panel`, in order (``jobs``: the measures' started workers)."""
     steps = PanelSteps()
 
     with steps.step("base table"):
@@ -128,7 +143,7 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
     with steps.step("sample rules"):
         work = apply_sample_rules(work, opts, report)
     with steps.step("estimated measures"):
-        work = estimate_measures(work, defs, measures=measures, built=built, unbuilt=unbuilt, workers=workers)
+        work = estimate_measures(work, defs, measures=measures, built=built, unbuilt=unbuilt, jobs=jobs)
         var_names += [v.name for v in defs.variables if v.kind == "measure" and v.name in built]
         measured = [g for g in lag_list if lag_convention == "full_panel" and kind[g.variable] == "measure"
                     and g.variable in built]
@@ -145,7 +160,7 @@ def build_panel(warehouse: str | Path, *, definitions: str | Path | Definitions 
             if c not in usable:
                 why = unbuilt.get(c, "not defined in variables.toml")
                 report.notes.append(f"indicator {c} not in the index: {why}")
-                warnings.warn(DataWarning(f"indicator {c} is not in the NQP index: {why}", variable=c), stacklevel=2)
+                warnings.warn(DataWarning(f"indicator {c} is not in the NQP index: {why}", variable=c), stacklevel=3)
         work = drop_missing_keys(work, key_variables(opts, list(indicators)), report, available=var_names,
                                  unbuilt=unbuilt)
 

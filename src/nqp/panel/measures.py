@@ -99,6 +99,18 @@ def _fc(frame: pd.DataFrame, x: pd.DataFrame, v: Variable) -> pd.Series:
 
 
 _ESTIMATE = {"capacity_utilisation": _capacity, "tfp": _tfp, "fc": _fc}
+# the module each estimator imports when first called (numpy/scipy estimation code)
+_ESTIMATOR_MODULES = {"capacity_utilisation": "nqp.measures.frontier.capacity", "tfp": "nqp.measures.tfp",
+                      "fc": "nqp.measures.finance"}
+
+
+def load_estimators(variables: list[Variable]) -> None:
+    """Import the estimators of ``variables`` (scipy's optimisers among them): what a worker of
+    the measures step does first (:func:`nqp.panel.steps.measure_workers`)."""
+    from importlib import import_module
+
+    for name in sorted({_ESTIMATOR_MODULES[v.estimator] for v in variables if v.estimator in _ESTIMATOR_MODULES}):
+        import_module(name)
 
 
 def estimate(v: Variable | str, frame: pd.DataFrame) -> tuple[pd.Series | None, str | None]:

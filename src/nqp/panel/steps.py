@@ -39,8 +39,9 @@ from nqp.panel.base import Workspace, open_workspace, run_base
 from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
 from nqp.panel.formulas import ROW, add_prev, clean_positive, eval_document, eval_formulas, fields_of, names_any, \
     referenced_prev
+from nqp.jobs.background import BackgroundJobs
 from nqp.panel.lags import Lag, add_lags
-from nqp.panel.measures import estimate
+from nqp.panel.measures import estimate, load_estimators
 from nqp.panel.sample import DEFAULT_KEYS_EXTRA, SampleOptions, SampleReport, as_float, drop_financial, \
     drop_missing, drop_st, numeric_columns
 from nqp.panel.winsorize import clip, cut_points, winsorize
@@ -239,16 +240,17 @@ def apply_sample_rules(frame: pd.DataFrame, options: SampleOptions | None = None
 # --- 5. measures ----------------------------------------------------------------------------
 def estimate_measures(frame: pd.DataFrame, definitions: Definitions | None = None, *, measures: bool = True,
                       built: dict[str, str] | None = None,
-                      unbuilt: dict[str, str] | None = None, workers: int = 1) -> pd.DataFrame:
+                      unbuilt: dict[str, str] | None = None, workers: int = 1,
+                      jobs: BackgroundJobs | None = None) -> pd.DataFrame:
     """Step 5: every ``kind = "measure"`` variable estimated on ``frame``'s firm-years (a copy
     with one column per measure built). ``built``/``unbuilt`` are updated when given; a measure
     that cannot be estimated is unbuilt with the estimator's reason and a DataWarning.
 
     ``workers``: with 2 or more, measures whose inputs name no other measure are estimated on
     worker processes, each sent only the columns its inputs read; the values, reasons and
-    warnings (re-emitted in declaration order) are those of estimating them one by one here."""
-    from nqp.jobs.background import BackgroundJobs
-
+    warnings (re-emitted in declaration order) are those of estimating them one by one here.
+    ``jobs``: those workers, started earlier by :func:`measure_workers` (used, then closed, when
+    the measures are independent; ``workers`` is then ignored)."""
     defs = definitions or load_definitions()
     built = built if built is not None else {}
     unbuilt = unbuilt if unbuilt is not None else {}
@@ -256,11 +258,11 @@ def estimate_measures(frame: pd.DataFrame, definitions: Definitions | None = Non
     if not measures:
         unbuilt.update({v.name: "measures=False" for v in todo})
         return frame
-    names = {v.name for v in todo}
-    independent = not any(fields_of(expr, names) for v in todo for _, expr in v.inputs)
+    independent = measures_independent(todo)
     out = frame
     if independent:
-        jobs = BackgroundJobs(workers if len(todo) > 1 else 1)
+        if jobs is None:
+            jobs = measure_workers(defs, workers)
         try:
             for v in todo:
                 jobs.submit(_estimate_recorded, v, _measure_columns(frame, v))
@@ -281,6 +283,24 @@ def estimate_measures(frame: pd.DataFrame, definitions: Definitions | None = Non
             out = out.assign(**{v.name: vals})
             built[v.name] = definition_text(v)
     return out
+
+
+def measures_independent(variables: list[Variable]) -> bool:
+    """Whether no measure's inputs name another measure (then they can be estimated at once)."""
+    names = {v.name for v in variables}
+    return not any(fields_of(expr, names) for v in variables for _, expr in v.inputs)
+
+
+def measure_workers(definitions: Definitions, workers: int) -> BackgroundJobs:
+    """The worker processes of step 5 for ``definitions``' measures, started now (at most one
+    per measure; none -- the jobs then run in this process -- with one measure, ``workers <= 1``
+    or dependent measures). Each worker first imports the estimators
+    (:func:`nqp.panel.measures.load_estimators`, about a second of CPU), so started before the
+    base table they do that while this process builds it."""
+    todo = [v for v in definitions.variables if v.kind == "measure"]
+    jobs = BackgroundJobs(min(workers, len(todo)) if len(todo) > 1 and measures_independent(todo) else 1)
+    jobs.start(load_estimators, todo)
+    return jobs
 
 
 def _measure_columns(frame: pd.DataFrame, v: Variable) -> pd.DataFrame:

@@ -86,6 +86,7 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
         text_job = _Thread(lambda: external.text(reports, warehouse, warehouse.parent / "text_measures.parquet",
                                                  workers=workers, quiet=True, before_warehouse=ingested.wait))
         log.info("  text: annual reports processed on worker processes while the exports are ingested")
+        load_estimators()
     else:
         log.warn("text", f"no reports/ folder in {data}: annual-report measures are not built")
     stages = [("ingest", "ingest: raw exports -> warehouse",
@@ -108,6 +109,24 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
                     log.warn(name, w)
     finally:
         ingested.set()  # a text thread waiting for a failed ingest goes on (and fails on its own)
+
+
+# what the panel's measures, the models, the group tests and the robustness import (scipy.stats,
+# scipy.optimize, statsmodels' pieces): about 2.6 CPU s
+ESTIMATION_MODULES = ("nqp.study.results_json", "nqp.econometrics.multi", "nqp.econometrics.group_tests",
+                      "nqp.robustness.run", "nqp.measures.frontier.capacity", "nqp.measures.tfp",
+                      "nqp.measures.finance")
+
+
+def load_estimators() -> None:
+    """Import :data:`ESTIMATION_MODULES` now. Called once the annual reports' workers run: both
+    cores are busy then, where at start-up one would wait; and the worker processes forked
+    later (the measures, the group tests, leave-one-out) inherit the modules instead of each
+    importing them again."""
+    from importlib import import_module
+
+    for name in ESTIMATION_MODULES:
+        import_module(name)
 
 
 class _Thread:
@@ -184,38 +203,40 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         from nqp.study.results_json import dumps, results_document
         from nqp.study.runner import PendingTests, finish_study, run_study
 
-        # the group tests run on worker processes while this one fits the models and the robustness
-        pending = PendingTests(study, panel.frame, workers or 2)
-        try:
-            with log.stage("models", f"models: {len(study.models)} models of {len(study.tables)} tables "
-                                     f"({len(study.tests)} group tests started on worker processes)"):
-                run = run_study(study, panel.frame, tests=pending, wait=False)
-                model_records = len(run.warnings)
-                log.add(run.warnings)
-                log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
-                         f"({run.seconds['models']:.2f} s)")
-            robustness = None
-            if study.robustness is not None:
-                robustness = robustness_stage(study, panel, log, workers=min(workers or 2, 2))
-            with log.stage("tests", f"tests: {len(study.tests)} between-group tests"):
-                finish_study(run, pending)
-                log.add(run.warnings[model_records:])
-                log.info(f"  {sum(t.result is not None for t in run.tests)} of {len(run.tests)} tests computed "
-                         f"({run.seconds['tests']:.2f} s since they started)")
-        finally:
-            pending.close()
-        # the panel files are written by a worker process while this one renders the report
+        # the panel files are written by a worker process from now on, while the models, tests,
+        # robustness and report run (left to the end, they kept one core idle there)
         panel_files = BackgroundJobs(min(workers or 2, 2))
         try:
             panel_files.submit(_write_panel_files, panel, staging, SYNTHETIC_BANNER if synthetic else None)
-            with log.stage("write", "files: results.json (panel.parquet/csv/dta started on a worker process)"):
+            # the group tests run on worker processes while this one fits the models and the robustness
+            pending = PendingTests(study, panel.frame, workers or 2)
+            try:
+                with log.stage("models", f"models: {len(study.models)} models of {len(study.tables)} tables "
+                                         f"({len(study.tests)} group tests started on worker processes)"):
+                    run = run_study(study, panel.frame, tests=pending, wait=False)
+                    model_records = len(run.warnings)
+                    log.add(run.warnings)
+                    log.info(f"  {sum(e.ok for e in run.entries)} of {len(run.entries)} columns estimated "
+                             f"({run.seconds['models']:.2f} s)")
+                robustness = None
+                if study.robustness is not None:
+                    robustness = robustness_stage(study, panel, log, workers=min(workers or 2, 2))
+                with log.stage("tests", f"tests: {len(study.tests)} between-group tests"):
+                    finish_study(run, pending)
+                    log.add(run.warnings[model_records:])
+                    log.info(f"  {sum(t.result is not None for t in run.tests)} of {len(run.tests)} tests "
+                             f"computed ({run.seconds['tests']:.2f} s since they started)")
+            finally:
+                pending.close()
+            with log.stage("write", "files: results.json"):
                 doc = results_document(run, panel, synthetic=synthetic, seed=seed, robustness=robustness,
                                        extra_warnings=[w for w in log.warnings
                                                        if not w.where.startswith(("model ", "test ", "models"))])
                 atomic_write_text(staging / "results.json", dumps(doc))
             if report:
                 _report_stage(doc, staging, log, workers=min(workers or 2, 2))
-            with log.stage("panel_files", "files: panel.parquet, panel.csv, panel.dta"):
+            with log.stage("panel_files", "files: panel.parquet, panel.csv, panel.dta (written on a worker process "
+                                          "since the panel was built)"):
                 panel_files.results()
         finally:
             panel_files.close()

@@ -104,12 +104,14 @@ _ESTIMATOR_MODULES = {"capacity_utilisation": "nqp.measures.frontier.capacity", 
                       "fc": "nqp.measures.finance"}
 
 
-def load_estimators(variables: list[Variable]) -> None:
-    """Import the estimators of ``variables`` (scipy's optimisers among them): what a worker of
-    the measures step does first (:func:`nqp.panel.steps.measure_workers`)."""
+def load_estimators(variables: list[Variable] | None = None) -> None:
+    """Import the estimators of ``variables`` (default: of every measure kind; scipy's optimisers
+    among them): what a worker of the measures step does first
+    (:func:`nqp.panel.steps.measure_workers`)."""
     from importlib import import_module
 
-    for name in sorted({_ESTIMATOR_MODULES[v.estimator] for v in variables if v.estimator in _ESTIMATOR_MODULES}):
+    kinds = _ESTIMATOR_MODULES if variables is None else {v.estimator for v in variables}
+    for name in sorted({_ESTIMATOR_MODULES[k] for k in kinds if k in _ESTIMATOR_MODULES}):
         import_module(name)
 
 

@@ -35,11 +35,11 @@ import pyarrow as pa
 
 from nqp.errors import ConfigError, DataWarning
 from nqp.ingest.warehouse import quote_ident
+from nqp.jobs.background import BackgroundJobs
 from nqp.panel.base import Workspace, open_workspace, run_base
 from nqp.panel.config import Definitions, Variable, fill, load_definitions, template_values
 from nqp.panel.formulas import ROW, add_prev, clean_positive, eval_document, eval_formulas, fields_of, names_any, \
     referenced_prev
-from nqp.jobs.background import BackgroundJobs
 from nqp.panel.lags import Lag, add_lags
 from nqp.panel.measures import estimate, load_estimators
 from nqp.panel.sample import DEFAULT_KEYS_EXTRA, SampleOptions, SampleReport, as_float, drop_financial, \

@@ -86,7 +86,7 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
         text_job = _Thread(lambda: external.text(reports, warehouse, warehouse.parent / "text_measures.parquet",
                                                  workers=workers, quiet=True, before_warehouse=ingested.wait))
         log.info("  text: annual reports processed on worker processes while the exports are ingested")
-        load_estimators()
+        import_estimation_modules()
     else:
         log.warn("text", f"no reports/ folder in {data}: annual-report measures are not built")
     stages = [("ingest", "ingest: raw exports -> warehouse",
@@ -111,22 +111,23 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
         ingested.set()  # a text thread waiting for a failed ingest goes on (and fails on its own)
 
 
-# what the panel's measures, the models, the group tests and the robustness import (scipy.stats,
-# scipy.optimize, statsmodels' pieces): about 2.6 CPU s
+# what results.json, the models, the group tests and the robustness import (scipy.stats among them)
 ESTIMATION_MODULES = ("nqp.study.results_json", "nqp.econometrics.multi", "nqp.econometrics.group_tests",
-                      "nqp.robustness.run", "nqp.measures.frontier.capacity", "nqp.measures.tfp",
-                      "nqp.measures.finance")
+                      "nqp.robustness.run")
 
 
-def load_estimators() -> None:
-    """Import :data:`ESTIMATION_MODULES` now. Called once the annual reports' workers run: both
-    cores are busy then, where at start-up one would wait; and the worker processes forked
-    later (the measures, the group tests, leave-one-out) inherit the modules instead of each
-    importing them again."""
+def import_estimation_modules() -> None:
+    """Import :data:`ESTIMATION_MODULES` and the panel measures' estimators now (about 2.6 CPU s).
+    Called once the annual reports' workers run: both cores are busy then, where at start-up one
+    would wait; and the worker processes forked later (the measures, the group tests,
+    leave-one-out) inherit the modules instead of each importing them again."""
     from importlib import import_module
+
+    from nqp.panel.measures import load_estimators
 
     for name in ESTIMATION_MODULES:
         import_module(name)
+    load_estimators()
 
 
 class _Thread:

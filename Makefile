@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m compileall -q -j 0 src  # bytecode of nqp's own modules, read even under PYTHONDONTWRITEBYTECODE
 	$(BIN)/python -m nqp.jit_cache
 	touch $(STAMP)
 

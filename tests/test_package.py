@@ -14,6 +14,25 @@ def test_version_and_cli_help():
     assert nqp.__version__
 
 
+def test_the_nqp_command_exits_with_mains_code_and_its_output_flushed(tmp_path):
+    """``nqp`` ends through ``cli.run`` (``os._exit`` after ``main``): the exit code is main's,
+    and what was printed to a pipe (block-buffered: lost without the flush) arrives whole."""
+    import os
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "nqp"]
+    assert script.value == "nqp.cli:run"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    # no command: main prints the help to stdout and returns 2 (argparse's own exits skip run's os._exit)
+    helped = subprocess.run([sys.executable, "-m", "nqp.cli"], capture_output=True, text=True, env=env)
+    assert helped.returncode == 2
+    assert helped.stdout.startswith("usage: nqp") and "demo" in helped.stdout and helped.stdout.endswith("\n")
+    missing = subprocess.run([sys.executable, "-m", "nqp.cli", "run", str(tmp_path / "nope.toml"), "--db",
+                              str(tmp_path / "nope.duckdb"), "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert missing.returncode == 1
+    assert "nope" in missing.stderr and "Traceback" not in missing.stderr
+
+
 def test_errors_name_the_place():
     err = SchemaError("column missing", file="FS_Combas.csv", column="A001000000", row=7)
     msg = str(err)

@@ -40,3 +40,42 @@ def test_batch_results_do_not_depend_on_batch_size_or_workers():
     for workers, size in ((1, 1), (2, 5), (3, 64)):
         got = list(run_local(work, items, context="c", workers=workers, batch_size=size))
         assert dict(got) == want and len(got) == len(items)
+
+
+def test_started_workers_are_used_and_the_unused_ones_stopped(monkeypatch):
+    """Workers started before the items (nqp text spawns them while it lists the reports) run
+    the items (no other worker is started); those run_local does not need are stopped, and
+    none is left alive."""
+    from nqp.jobs import pool
+    from nqp.jobs.pool import Workers
+
+    items = [("ok", k) for k in range(5)]
+    with Workers(work, "ctx", 3) as started:
+        pids = {w.proc.pid for w in started._idle}
+        procs = list(started._idle)
+
+        def no_new_worker(*_a, **_k):
+            raise AssertionError("run_local started a worker of its own")
+
+        monkeypatch.setattr(pool, "_Worker", no_new_worker)
+        got = dict(run_local(work, items, context="ctx", workers=3, batch_size=4, started=started))
+    assert got == {i: ("ctx", "ok", k) for i, (_, k) in enumerate(items)}
+    assert len(pids) == 3 and all(not p.proc.is_alive() for p in procs)  # 2 batches: one started worker unused
+
+
+def test_started_workers_stop_when_the_caller_fails_or_has_no_items():
+    from nqp.jobs.pool import Workers
+
+    import pytest
+
+    with pytest.raises(RuntimeError):
+        with Workers(work, "ctx", 2) as started:
+            procs = list(started._idle)
+            raise RuntimeError("listing the items failed")
+    assert all(not p.proc.is_alive() for p in procs)
+    started = Workers(work, "ctx", 2)
+    procs = list(started._idle)
+    assert list(run_local(work, [], context="ctx", started=started)) == []
+    assert all(not p.proc.is_alive() for p in procs)
+    with Workers(work, "ctx", 1) as other, pytest.raises(ValueError):
+        list(run_local(work, [("ok", 1)], context="another", started=other))

@@ -83,6 +83,58 @@ class _Worker:
         self.conn.close()
 
 
+class Workers:
+    """Worker processes started before their items are known, for :func:`run_local`.
+
+    A spawned worker takes about a second to start (a new interpreter importing ``fn``'s
+    modules). Started first, they import on the other core while the caller lists the items
+    (``nqp text`` scans tens of thousands of report files meanwhile). :func:`run_local` given
+    ``started=`` takes its workers from here; those it does not need, and all of them when the
+    caller fails before, are stopped by :meth:`close` (or leaving the ``with`` block)."""
+
+    def __init__(self, fn: Callable[[Any, Any], Any], context: Any = None, workers: int = 2) -> None:
+        self.fn, self.context = fn, context
+        self.mp_context = mp.get_context("spawn")
+        self._idle: list[_Worker] = []
+        try:
+            for _ in range(max(1, workers)):
+                self._idle.append(_Worker(self.mp_context, fn, context))
+        except BaseException:
+            self.close()
+            raise
+
+    def take(self, n: int) -> list[_Worker]:
+        """Up to ``n`` of the started workers (the others are stopped)."""
+        taken, rest = self._idle[:n], self._idle[n:]
+        self._idle = []
+        _stop(rest)
+        return taken
+
+    def close(self) -> None:
+        """Stop the workers no :func:`run_local` has taken."""
+        idle, self._idle = self._idle, []
+        _stop(idle)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _stop(pool: list[_Worker]) -> None:
+    """Ask each worker to end (it returns after its current batch), kill those still there 2 s on."""
+    for w in pool:
+        try:
+            w.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+    for w in pool:
+        w.proc.join(2)
+        if w.proc.is_alive():
+            w.kill()
+
+
 def _rss_mb(pid: int) -> float:
     try:
         import psutil
@@ -103,6 +155,7 @@ def run_local(
     batch_size: int = 1,
     depth: int = 2,
     poll: float = 0.1,
+    started: Workers | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Yield ``(index, fn(items[index], context))`` as items finish, in completion order
     (the items of a batch together, in order).
@@ -111,14 +164,21 @@ def run_local(
     ``timeout`` s on that item), ``memory`` (worker's resident memory above ``memory_mb``),
     ``crashed`` (the worker died), or the exception's class name. Items go to the workers
     ``batch_size`` consecutive items at a time, up to ``depth`` batches in flight per worker
-    (see the module docstring for how a killed batch is retried).
+    (see the module docstring for how a killed batch is retried). ``started``: workers of ``fn``
+    and ``context`` started beforehand (:class:`Workers`), used instead of new ones.
     """
+    if started is not None and (started.fn is not fn or started.context is not context):
+        raise ValueError("run_local: the started workers run another function or context")
     if not items:
+        if started is not None:
+            started.close()
         return
     ctx = mp.get_context("spawn")
     size = max(1, batch_size)
     pending: deque[list[int]] = deque(list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
-    pool = [_Worker(ctx, fn, context) for _ in range(max(1, min(workers, len(pending))))]
+    n_workers = max(1, min(workers, len(pending)))
+    pool = started.take(n_workers) if started is not None else []
+    pool += [_Worker(ctx, fn, context) for _ in range(n_workers - len(pool))]
     next_memory_check = 0.0
     try:
         while pending or any(w.batches for w in pool):
@@ -160,15 +220,7 @@ def run_local(
                     pool[k] = _Worker(ctx, fn, context)
                     yield from _blame(w.batches, item, failure, pending)
     finally:
-        for w in pool:
-            try:
-                w.conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-        for w in pool:
-            w.proc.join(2)
-            if w.proc.is_alive():
-                w.kill()
+        _stop(pool)
 
 
 def _drain(w: _Worker) -> Generator[tuple[int, Any], None, bool]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ import pyarrow as pa
 from nqp.atomic import atomic_write_parquet
 from nqp.jobs.checkpoint import PartStore
 from nqp.jobs.cluster import run_dask
-from nqp.jobs.pool import Failure, run_local
+from nqp.jobs.pool import Failure, Workers, run_local
 from nqp.jobs.progress import progress_bar
 from nqp.text.document import TextConfig, failed_row, process_report
 from nqp.text.reports import ReportFile, Skipped
@@ -90,8 +91,10 @@ def run_text(
     memory_mb: float | None = 4096,
     quiet: bool = True,
     keep_parts: bool = False,
+    started: Workers | None = None,
 ) -> TextRun:
-    """Process ``reports`` and write ``out`` (Parquet, atomically); returns the rows and counts."""
+    """Process ``reports`` and write ``out`` (Parquet, atomically); returns the rows and counts.
+    ``started``: the local workers, started beforehand (:class:`nqp.jobs.pool.Workers`)."""
     t0 = time.perf_counter()
     out = Path(out)
     store = PartStore(out, cfg.fingerprint())
@@ -115,7 +118,7 @@ def run_text(
             left = [len(part) for part in parts]  # documents of each partition not back yet
             buffers: dict[int, dict[int, dict[str, object]]] = {}
             for i, res in run_local(process_report, todo, context=cfg, workers=workers, timeout=timeout,
-                                    memory_mb=memory_mb, batch_size=min(partition_size, BATCH)):
+                                    memory_mb=memory_mb, batch_size=min(partition_size, BATCH), started=started):
                 if isinstance(res, Failure):
                     res = failed_row(todo[i], res.reason, res.message)
                 p = i // partition_size
@@ -236,18 +239,21 @@ def text_stage(
 
     if before_warehouse is None:
         check_db()
-    if index is not None:
-        found, skipped = read_index(index, folder), []
-    else:
-        found, skipped = scan_reports(folder)
     cfg = TextConfig(
         dictionaries=tuple(load_dictionaries(list(dicts))),
         counting=CountingOptions(negation=negation, negation_scope=negation_scope, jieba=jieba),
         limits=Limits(seconds=timeout, max_pages=max_pages),
     )
-    res = run_text(found, cfg, out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
-                   partition_size=partition_size or PARTITION, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
-                   quiet=quiet, keep_parts=keep_parts)
+    n_workers = workers or os.cpu_count() or 1
+    # the local workers start (spawn, imports: ~1 s each) while the reports are listed
+    with (Workers(process_report, cfg, n_workers) if scheduler is None else nullcontext()) as started:
+        if index is not None:
+            found, skipped = read_index(index, folder), []
+        else:
+            found, skipped = scan_reports(folder)
+        res = run_text(found, cfg, out, workers=n_workers, scheduler=scheduler,
+                       partition_size=partition_size or PARTITION, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
+                       quiet=quiet, keep_parts=keep_parts, started=started)
     rows = res.rows
     unknown = None
     if before_warehouse is not None:

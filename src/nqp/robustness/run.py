@@ -111,6 +111,21 @@ def headline_formula(ctx: Context, choice: Choice) -> tuple[str, pd.DataFrame]:
     return f"{name} ~ {rhs}" + (f" | {fe}" if fe else ""), data
 
 
+def _worker_analyses(ctx: Context, base: Choice, spec: RobustnessSpec, names: list[str]
+                     ) -> dict[str, tuple[Any, float]]:
+    """The analyses of ``names`` ("leave_one_out", "placebo"), one after the other, each with its
+    seconds: the part of :func:`run_robustness` that runs on a worker process."""
+    run = {"leave_one_out": lambda: leave_one_out_fits(ctx, base, spec.loo_by, spec.alpha),
+           "placebo": lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws, seed=spec.seed,
+                                                  mode=spec.placebo_mode, year=spec.columns["year"])}
+    out = {}
+    for name in names:
+        t0 = time.perf_counter()
+        value = run[name]()
+        out[name] = (value, time.perf_counter() - t0)
+    return out
+
+
 def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None = None, *, outcome: str = "NQP",
                    treatment: str = "lnAI", controls: Sequence[str] = PAPER_CONTROLS,
                    progress: Progress | None = None, workers: int = 1) -> RobustnessResult:
@@ -119,9 +134,9 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
     ``panel``: an :class:`nqp.panel.Panel` (or a :class:`~nqp.robustness.variants.PanelSource`);
     ``spec``: a :class:`RobustnessSpec` or the ``[robustness]`` dict of a study;
     ``progress(stage, done, total)``: called as the work advances (None: silent);
-    ``workers``: with 2 or more, the leave-one-out refits run on a worker process while this
-    one runs the rest (``nqp run`` fills the core the group tests leave free once they end).
-    The results do not depend on it."""
+    ``workers``: with 2 or more, the leave-one-out refits and then the placebo run on a worker
+    process while this one runs the rest (``nqp run`` fills the core the group tests leave free
+    once they end). The results do not depend on it."""
     from nqp.jobs.background import BackgroundJobs
 
     spec = spec if isinstance(spec, RobustnessSpec) else RobustnessSpec.from_dict(spec)
@@ -129,9 +144,10 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
     secs: dict[str, float] = {}
     base = spec.baseline()
     found: dict[str, Any] = {}
-    loo_job = BackgroundJobs(workers)  # one job: at most one worker process is started
-    if spec.runs("leave_one_out"):
-        loo_job.submit(leave_one_out_fits, ctx, base, spec.loo_by, spec.alpha)
+    on_worker = [name for name in ("leave_one_out", "placebo") if spec.runs(name)]
+    worker_job = BackgroundJobs(workers)  # one job: at most one worker process is started
+    if on_worker:
+        worker_job.submit(_worker_analyses, ctx, base, spec, on_worker)
 
     def timed(name: str, fn):
         t0 = time.perf_counter()
@@ -150,24 +166,21 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
             secs["curve"] = time.perf_counter() - t0
             if nd is not None:
                 timed("null", lambda: summarise_null(found["curve"], nd, spec.seed, spec.null_direction))
-        if spec.runs("placebo"):
-            timed("placebo", lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws,
-                                                         seed=spec.seed, mode=spec.placebo_mode,
-                                                         year=spec.columns["year"]))
         if spec.runs("oster"):
             ob = base if ctx.control_sets[base.controls] else replace(base, controls="paper")
             timed("oster", lambda: oster_from_design(build_design(ctx, ob), r_max=spec.oster_r_max, r2=spec.oster_r2,
                                                      delta=spec.oster_delta, beta=spec.oster_beta))
-        if spec.runs("leave_one_out"):
-            timed("leave_one_out", lambda: loo_job.results()[0])
-            secs["leave_one_out"] = loo_job.seconds  # from its start (on a worker: beside the rest)
+        if on_worker:
+            for name, (value, seconds) in worker_job.results()[0].items():
+                timed(name, lambda v=value: v)
+                secs[name] = seconds  # on the worker (beside the rest)
         if spec.runs("wild"):
             formula, data = headline_formula(ctx, replace(base, cluster=spec.wild_cluster))
             timed("wild", lambda: wild_bootstrap_table(data, {"headline": formula}, coef=treatment,
                                                        cluster=spec.columns[spec.wild_cluster], reps=spec.wild_reps,
                                                        weights=spec.wild_weights, level=spec.wild_level, seed=spec.seed))
     finally:
-        loo_job.close()
+        worker_job.close()
     notes = tuple(f"sample {k}: {n}" for k, ns in ctx.variants.notes.items() for n in ns)
     return RobustnessResult(spec, outcome, treatment, tuple(controls), curve=found.get("curve") if spec.runs("curve") else None,
                             null=found.get("null"), placebo=found.get("placebo"), oster=found.get("oster"),

@@ -5,11 +5,22 @@ then two pyfixest ``feols`` fits per replication -- timed on a few replications 
 per replication and extrapolated to 1,000. Target for nqp: under 10 s on the 2-core machine.
 
 Run: python benchmarks/bench_group_tests.py   (or make bench)
+
+``--engine REV`` also times the engine of git revision REV (e.g. HEAD~1) in this process, CPU
+seconds (``time.process_time``), interleaved with today's, and checks that both give the same
+counts and p-values: python benchmarks/bench_group_tests.py --engine HEAD~1
 """
 
 from __future__ import annotations
 
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,10 +58,47 @@ def peer(d: pd.DataFrame, reps: int, seed: int) -> float:
     return float(diff)
 
 
+def engine_of(rev: str):
+    """group_tests of git revision ``rev``, with its own compiled kernels, as a module."""
+    root = Path(__file__).resolve().parents[1]
+    tmp = Path(tempfile.mkdtemp())
+    for name in ("group_tests", "subset_sums"):
+        text = subprocess.run(["git", "-C", str(root), "show", f"{rev}:src/nqp/econometrics/{name}.py"],
+                              check=True, capture_output=True, text=True).stdout
+        text = text.replace("from nqp.econometrics.subset_sums import", "from old_subset_sums import")
+        (tmp / f"old_{name}.py").write_text(text)
+    sys.path.insert(0, str(tmp))
+    spec = importlib.util.spec_from_file_location("old_group_tests", tmp / "old_group_tests.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["old_group_tests"] = mod  # (dataclasses look their module up)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def compare_engines(d: pd.DataFrame, rev: str, rounds: int = 5) -> None:
+    from nqp.econometrics import group_tests
+
+    old = engine_of(rev)
+    runs = {"old": (old, []), "new": (group_tests, [])}
+    results = {}
+    for i in range(rounds + 1):  # the first round compiles / loads the kernels: not timed
+        for tag in (("old", "new") if i % 2 else ("new", "old")):
+            mod, times = runs[tag]
+            t0 = time.process_time()
+            r = mod.permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1)
+            if i:
+                times.append(time.process_time() - t0)
+            results[tag] = (r.count, r.pvalue, r.pvalue_two_sided, r.failed)
+    to, tn = statistics.median(runs["old"][1]), statistics.median(runs["new"][1])
+    print(f"engine {rev}: {to:.2f} CPU s, today: {tn:.2f} CPU s (medians of {rounds}), ratio {tn / to:.2f}; "
+          f"same counts and p-values: {results['old'] == results['new']}")
 
 
 def main() -> None:
     d = data()
+    if "--engine" in sys.argv:
+        compare_engines(d, sys.argv[sys.argv.index("--engine") + 1])
+        return
     print(f"data: {len(d):,} firm-years, {d['firm'].nunique():,} firms, FE firm + year, "
           f"6 regressors; {REPS} replications")
     t_obs = median_seconds(lambda: permutation_test(FORMULA, d, "soe", "x", reps=REPS, seed=1), ROUNDS)

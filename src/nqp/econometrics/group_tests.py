@@ -25,10 +25,11 @@ FE on a different subset of rows. The largest FE (firm) is absorbed by subset gr
 the other FEs (year, industry...) enter as dummy columns, so each subset regression is exact
 OLS computed from (1 + k + #dummies)² cross-products, C_A = Σ_{i∈A} w_i w_i' − Σ_f S_f S_f'/n_f
 (S_f = Σ_{i∈A, firm f} w_i). y and X are demeaned by firm on the full sample first (that leaves
-every within-subset regression unchanged and keeps the subtraction accurate); only the smaller
-pseudo group is summed (one compiled pass, :mod:`nqp.econometrics.subset_sums`), the other is
-total − it; the q × q block of Σ w w' is linear in the 0/1 masks and is one matrix product for
-a batch of replications, whose small systems are then solved together.
+every within-subset regression unchanged and keeps the subtraction accurate); the q × q block of
+Σ w w' is linear in the 0/1 masks and is one matrix product for a batch of replications (the
+other pseudo group's is total − it); the rest of both groups' C, for the whole batch, is one
+compiled pass over the rows sorted by firm (:mod:`nqp.econometrics.subset_sums`), and the small
+systems are then solved together.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from nqp.econometrics.demean import demean
 from nqp.econometrics.formula import parse_formula
 from nqp.econometrics.model_frame import build_model_frame
 from nqp.econometrics.singletons import recode
-from nqp.econometrics.subset_sums import scaled_level_sums, subset_sums
+from nqp.econometrics.subset_sums import level_order, within_cross_products
 from nqp.econometrics.summary import fmt_number
 from nqp.errors import (
     CollinearityWarning,
@@ -215,9 +216,12 @@ class _SubsetOLS:
     dummies of the other FEs (all levels; the pseudo-inverse handles the redundant ones). For a
     subset A the within-largest-FE cross-product matrix is
     C_A = Σ_{i∈A} w_i w_i' − Σ_f S_f S_f'/n_f, S_f = Σ_{i∈A, big=f} w_i, n_f = #(A ∩ f).
-    Σ w w' and every S_f, n_f of a subset come from one compiled pass over its rows
-    (:func:`nqp.econometrics.subset_sums.subset_sums`); the F×p correction is one symmetric
-    product. A subset costs O(|A|·(q² + K·q) + F·p²)."""
+    The raw q × q block of Σ w w' is one matrix product of a batch's 0/1 masks with the rows'
+    outer products (B's: total − A's); the rest of C_A and C_B, correction included, comes from
+    one compiled pass over the rows sorted by the largest FE
+    (:func:`nqp.econometrics.subset_sums.within_cross_products`: per row q·K updates, per level
+    its within-level pairs of rows and a q × q update). A split costs O(n·(q² + K·q) + F·q²)
+    plus the pairs, Σ_f n_f²·K²."""
 
     def __init__(self, y: np.ndarray, X: np.ndarray, fe: np.ndarray) -> None:
         n, self.k = X.shape
@@ -256,28 +260,19 @@ class _SubsetOLS:
         # raw Σ w w' of the q columns is linear in a subset's 0/1 mask: one product per batch
         self.tril = np.tril_indices(q)
         self.outer = np.ascontiguousarray((self.yx[:, self.tril[0]] * self.yx[:, self.tril[1]]))
-        self.total = self._sums(np.arange(n), self.outer.sum(axis=0))
+        self.xx_total = self.outer.sum(axis=0)
+        # the compiled pass visits the rows level by level of the largest FE (without FE: in
+        # chunks, only the raw q x q block is summed)
+        if self.absorbs:
+            self.order, self.starts = level_order(self.big, self.n_big)
+        else:
+            self.order, self.starts = np.arange(n), np.append(np.arange(0, n, 256), n)
+        self.yx_sorted = np.ascontiguousarray(self.yx[self.order])
+        self.dummy_sorted = np.ascontiguousarray(self.dummy[self.order])
         # scales of the per-subset rank check: within and raw sums of squares of the regressors
-        diag = np.diagonal(self._within_pair(*self.total)[0])
+        diag = np.diagonal(self.cross_pairs(np.ones((1, n), dtype=bool))[0])
         self.scale = np.maximum(diag[1:self.k + 1], 0.0)
         self.scale_raw = np.einsum("ij,ij->j", X, X)
-
-    def _sums(self, rows: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(Σ_{i∈rows} w w' (p×p), per-big-level sums (F × (p + 1), last column the counts)),
-        given ``xx``, the lower triangle of the q × q block Σ_{i∈rows} ỹx̃ ỹx̃'."""
-        t1, table = subset_sums(rows, self.yx, self.big, self.dummy, self.p, self.n_big)
-        lo, hi = self.tril
-        t1[lo, hi] = xx
-        t1[hi, lo] = xx
-        return t1, table
-
-    def _within_pair(self, t1: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Within cross-products of the subset with sums (t1, table) and of its complement."""
-        T1, table_total = self.total
-        if not self.absorbs:
-            return t1, T1 - t1
-        sa, sb = scaled_level_sums(table, table_total)
-        return t1 - sa.T @ sa, (T1 - t1) - sb.T @ sb
 
     def cross_pair(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Within cross-products of the rows ``idx`` (A) and of all other rows (B)."""
@@ -288,20 +283,13 @@ class _SubsetOLS:
 
     def cross_pairs(self, in_a: np.ndarray) -> np.ndarray:
         """(2R, p, p): within cross-products of A_r = {i: in_a[r, i]} (first R) and of their
-        complements B_r (last R), for a batch of R masks ``in_a`` (R, n). The sums of the
-        smaller side of each split are computed, the other side's obtained by subtraction."""
-        R = in_a.shape[0]
+        complements B_r (last R), for a batch of R masks ``in_a`` (R, n): the q × q block of
+        Σ w w' of A as one matrix product (B's by subtraction from the total), the rest in one
+        compiled pass (:func:`nqp.econometrics.subset_sums.within_cross_products`)."""
+        in_a = np.ascontiguousarray(in_a, dtype=bool)
         xx_a = in_a.astype(np.float64) @ self.outer  # (R, q(q+1)/2)
-        xx_total = self.total[0][self.tril]
-        out = np.empty((2 * R, self.p, self.p))
-        for r in range(R):
-            n_a = int(np.count_nonzero(in_a[r]))
-            small = n_a <= self.n - n_a
-            rows = np.flatnonzero(in_a[r] if small else ~in_a[r])
-            t1, table = self._sums(rows, xx_a[r] if small else xx_total - xx_a[r])
-            c_small, c_large = self._within_pair(t1, table)
-            out[r], out[R + r] = (c_small, c_large) if small else (c_large, c_small)
-        return out
+        return within_cross_products(in_a, xx_a, self.xx_total, self.order, self.starts, self.yx_sorted,
+                                     self.dummy_sorted, self.p, self.absorbs)
 
     def solve(self, C: np.ndarray) -> np.ndarray:
         """Slopes (R, k) from within cross-products (R, p, p).

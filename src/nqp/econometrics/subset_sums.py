@@ -1,18 +1,33 @@
-"""The inner loop of the permutation test: the sums of one row subset, compiled.
+"""The inner loop of the permutation test: within cross-products of a split, compiled.
 
-For the rows i of a subset, with w_i = [ỹ_i, X̃_i (q columns), dummies of the other FEs] and
-f(i) the level of the largest FE, one pass gives
+Rows i have w_i = [ỹ_i, X̃_i (q columns in all, ``yx``), u_i] with u_i the dummies of the
+other FEs (one column per FE, K in all: u_i = Σ_k e_{d_k(i)}), and f(i) the level of the
+largest FE. A replication splits the rows into A (its 0/1 mask) and the complement B; for each
+side the regression needs
 
-* ``t1`` = Σ_i w_i w_i' (p × p; dummy entries are counts) *except its leading q × q block*,
-  which is linear in the subset's 0/1 mask and is taken for a batch of subsets at once as one
-  matrix product with the rows' outer products (see ``group_tests._SubsetOLS``), and
-* ``table`` (F × (p + 1)): row f holds S_f = Σ_{i: f(i) = f} w_i and, in its last column,
-  n_f = #{i: f(i) = f} (a row's updates fall on one or two cache lines).
+    C = Σ_{i∈side} w_i w_i' − Σ_f S_f S_f'/n_f,   S_f = Σ_{i∈side, f(i)=f} w_i, n_f = #(side ∩ f).
 
-That is what ``group_tests._SubsetOLS`` needs for C = t1 − Σ_f S_f S_f'/n_f. Written as numpy
-calls it takes a gather and a ``bincount`` per block (about 3 ms per replication on the study's
-data); one compiled pass over the rows takes a tenth of that. Compiled with numba (the JIT
-pyfixest uses for its own demeaning), cached on disk after the first call.
+:func:`within_cross_products` builds C for both sides of a batch of splits in one pass over the
+rows sorted by level (:func:`level_order`), a level's rows visited together, block by block:
+
+* q × q: Σ_{i∈side} yx_i yx_i' − Σ_f s_f s_f'/n_f (s_f = Σ_{i∈side∩f} yx_i). The first term is
+  linear in the mask and comes in, for a batch, from one matrix product with the rows' outer
+  products (``group_tests._SubsetOLS``); B's is the total minus A's. The second is a q(q+1)/2
+  update per level and side.
+* dummy × q: Σ_f c_f s_f'/n_f (c_f = Σ_{i∈side∩f} u_i) is a sum over the side's rows of u_i
+  m_f' (m_f = s_f/n_f), so that block is Σ_{i∈side} u_i (yx_i − m_{f(i)})': q additions per
+  row and FE.
+* dummy × dummy: Σ_{i∈side} u_i u_i' − Σ_f c_f c_f'/n_f = Σ_f Σ_{i,j∈side∩f} (δ_ij − 1/n_f) u_i u_j',
+  the pairs of rows of one level on one side (a firm has a handful of rows per side).
+
+A level's sums of B are its full-sample sums minus A's (those are ~0: yx is demeaned by level
+on the full sample), its count n_f − n_A; everything else is summed directly for each side. The
+replications of a batch are the innermost loop (vectorised), so a batch costs one pass over the
+n rows with O(K·q) work per row and replication plus the within-level pairs, and O(q²) per level
+and side. Before (to 2026-12-01) the per-level sums S_f of the smaller side went to an F × (p + 1)
+table and the correction was two F × p products per replication, ~F·p² flops each. Compiled with
+numba (the JIT pyfixest uses for its own demeaning), cached on disk after the first call; one
+thread, so the result does not depend on the machine's thread count.
 """
 
 from __future__ import annotations
@@ -22,55 +37,159 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def subset_sums(rows: np.ndarray, yx: np.ndarray, big: np.ndarray, dummy: np.ndarray, p: int,
-                n_big: int) -> tuple[np.ndarray, np.ndarray]:
-    """(t1 without its q × q block, table) of the rows ``rows`` (see the module docstring).
-
-    ``yx``: (n, q) float64; ``big``: (n,) level of the largest FE; ``dummy``: (n, K) column of
-    each row's dummy per other FE, already offset into q … p − 1."""
-    q = yx.shape[1]
-    n_rest = dummy.shape[1]
-    t1 = np.zeros((p, p))
-    table = np.zeros((n_big, p + 1))
-    for r in range(rows.shape[0]):
-        i = rows[r]
+def level_order(big: np.ndarray, n_big: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, starts) of a stable counting sort of the rows by their level ``big`` (0 … n_big − 1):
+    ``order[starts[f]:starts[f + 1]]`` are the rows of level f, in their original order."""
+    n = big.shape[0]
+    starts = np.zeros(n_big + 1, dtype=np.int64)
+    for i in range(n):
+        starts[big[i] + 1] += 1
+    for f in range(n_big):
+        starts[f + 1] += starts[f]
+    fill = starts[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
         f = big[i]
-        for a in range(q):
-            table[f, a] += yx[i, a]
-        table[f, p] += 1.0
-        for kk in range(n_rest):
-            c = dummy[i, kk]
-            table[f, c] += 1.0
-            for a in range(q):
-                t1[c, a] += yx[i, a]
-            for k2 in range(kk + 1):
-                c2 = dummy[i, k2]
-                if c2 <= c:
-                    t1[c, c2] += 1.0
-                else:
-                    t1[c2, c] += 1.0
-    for a in range(q, p):  # the dummy rows were accumulated below the diagonal; mirror them
-        for b in range(a):
-            t1[b, a] = t1[a, b]
-    return t1, table
+        order[fill[f]] = i
+        fill[f] += 1
+    return order, starts
 
 
 @numba.njit(cache=True, nogil=True)
-def scaled_level_sums(table: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """S_f/√n_f (F × p) of a subset and of its complement, from the subset's ``table`` of
-    per-level sums (last column n_f) and the full sample's ``total``: the factors of
-    Σ_f S_f S_f'/n_f = (S/√n)'(S/√n), the complement's sums being total − table. A level absent
-    from a side has S_f = 0 and is scaled by 1 (its row stays 0). One pass instead of numpy's
-    subtraction, slice, sqrt, divide and multiply temporaries."""
-    n_big, p = table.shape[0], table.shape[1] - 1
-    a_out = np.empty((n_big, p))
-    b_out = np.empty((n_big, p))
+def within_cross_products(in_a: np.ndarray, xx: np.ndarray, xx_total: np.ndarray, order: np.ndarray,
+                          starts: np.ndarray, yx: np.ndarray, dummy: np.ndarray, p: int,
+                          absorb: bool) -> np.ndarray:
+    """(2R, p, p): C of A_r = {i: in_a[r, i]} (first R) and of its complement B_r (last R) for
+    the R masks ``in_a`` (R, n, original row order), see the module docstring.
+
+    ``xx`` (R, q(q+1)/2): Σ_{i∈A_r} yx_i yx_i' as the lower triangle in ``np.tril_indices(q)``
+    order, ``xx_total`` the same over all rows (B's is the difference); ``order``, ``starts``:
+    :func:`level_order` of the largest FE; in that sorted order ``yx`` (n, q) and ``dummy``
+    (n, K: each row's dummy column per other FE, offset into q … p − 1). ``absorb=False`` (no
+    FE): C is the raw q × q block alone (``starts`` then only chunks the rows). The
+    replications are the innermost loop (one lane each, the same arithmetic in every lane, so
+    a replication's result does not depend on the batch); a level's masks are first copied to
+    a small (rows × R) buffer. The pairs cost O(n_f²·K²) per level: meant for a largest FE
+    with a handful of rows per level (firms of a firm-year panel)."""
+    R = in_a.shape[0]
+    q = yx.shape[1]
+    n_rest = dummy.shape[1]
+    n_dum = p - q
+    n_big = starts.shape[0] - 1
+    big_max = 0
     for f in range(n_big):
-        n_a = table[f, p]
-        n_b = total[f, p] - n_a
-        sa = 1.0 / np.sqrt(n_a) if n_a > 0.0 else 1.0
-        sb = 1.0 / np.sqrt(n_b) if n_b > 0.0 else 1.0
-        for c in range(p):
-            a_out[f, c] = table[f, c] * sa
-            b_out[f, c] = (total[f, c] - table[f, c]) * sb
-    return a_out, b_out
+        big_max = max(big_max, starts[f + 1] - starts[f])
+    acc_a = np.zeros((p * p, R))
+    acc_b = np.zeros((p * p, R))
+    w = np.empty((big_max, R))
+    wc = np.empty((big_max, R))
+    wi = np.empty((big_max, R))
+    wci = np.empty((big_max, R))
+    s_a = np.empty((q, R))
+    s_b = np.empty((q, R))
+    m_a = np.empty((q, R))
+    m_b = np.empty((q, R))
+    n_a = np.empty(R)
+    inv_a = np.empty(R)
+    inv_b = np.empty(R)
+    s_tot = np.empty(q)
+    for f in range(n_big):
+        lo, hi = starts[f], starts[f + 1]
+        nf = hi - lo
+        if nf == 0:
+            continue
+        for t in range(nf):
+            o = order[lo + t]
+            wt = w[t]
+            for r in range(R):
+                wt[r] = 1.0 if in_a[r, o] else 0.0
+        if not absorb:
+            continue
+        n_a[:] = 0.0
+        s_a[:] = 0.0
+        s_tot[:] = 0.0
+        for t in range(nf):
+            k = lo + t
+            wt = w[t]
+            for r in range(R):
+                n_a[r] += wt[r]
+            for a in range(q):
+                y = yx[k, a]
+                s_tot[a] += y
+                sa = s_a[a]
+                for r in range(R):
+                    sa[r] += wt[r] * y
+        for r in range(R):
+            inv_a[r] = 1.0 / n_a[r] if n_a[r] > 0.0 else 0.0
+            n_b = nf - n_a[r]
+            inv_b[r] = 1.0 / n_b if n_b > 0.0 else 0.0
+        for a in range(q):
+            sa = s_a[a]; sb = s_b[a]; ma = m_a[a]; mb = m_b[a]
+            st = s_tot[a]
+            for r in range(R):
+                sb[r] = st - sa[r]
+                ma[r] = sa[r] * inv_a[r]
+                mb[r] = sb[r] * inv_b[r]
+        for a in range(q):
+            sa = s_a[a]; sb = s_b[a]
+            for b in range(a + 1):
+                ma = m_a[b]; mb = m_b[b]
+                xa = acc_a[a * p + b]; xb = acc_b[a * p + b]
+                for r in range(R):
+                    xa[r] -= sa[r] * ma[r]
+                    xb[r] -= sb[r] * mb[r]
+        if n_rest == 0:
+            continue
+        for t in range(nf):
+            wt = w[t]; wct = wc[t]; wit = wi[t]; wcit = wci[t]
+            for r in range(R):
+                wct[r] = 1.0 - wt[r]
+                wit[r] = wt[r] * inv_a[r]
+                wcit[r] = wct[r] * inv_b[r]
+        for t in range(nf):
+            k = lo + t
+            wt = w[t]; wct = wc[t]; wit = wi[t]; wcit = wci[t]
+            for kk in range(n_rest):
+                c = dummy[k, kk]
+                for a in range(q):
+                    y = yx[k, a]
+                    xa = acc_a[c * p + a]; xb = acc_b[c * p + a]
+                    ma = m_a[a]; mb = m_b[a]
+                    for r in range(R):
+                        xa[r] += wt[r] * (y - ma[r])
+                        xb[r] += wct[r] * (y - mb[r])
+                for k2 in range(kk + 1):
+                    c2 = dummy[k, k2]
+                    h = c * p + c2 if c2 <= c else c2 * p + c
+                    xa = acc_a[h]; xb = acc_b[h]
+                    for r in range(R):
+                        xa[r] += wt[r] - wit[r]
+                        xb[r] += wct[r] - wcit[r]
+            for t2 in range(t):
+                k2 = lo + t2
+                w2 = w[t2]; wc2 = wc[t2]
+                for kk in range(n_rest):
+                    c = dummy[k, kk]
+                    for k3 in range(n_rest):
+                        c2 = dummy[k2, k3]
+                        h = c * p + c2 if c2 <= c else c2 * p + c
+                        xa = acc_a[h]; xb = acc_b[h]
+                        g = 2.0 if c2 == c else 1.0
+                        for r in range(R):
+                            xa[r] -= g * wit[r] * w2[r]
+                            xb[r] -= g * wcit[r] * wc2[r]
+    out = np.empty((2 * R, p, p))
+    for r in range(R):
+        for a in range(p):
+            for b in range(a + 1):
+                ca = acc_a[a * p + b, r]
+                cb = acc_b[a * p + b, r]
+                if a < q:
+                    t = a * (a + 1) // 2 + b
+                    ca += xx[r, t]
+                    cb += xx_total[t] - xx[r, t]
+                out[r, a, b] = ca
+                out[r, b, a] = ca
+                out[R + r, a, b] = cb
+                out[R + r, b, a] = cb
+    return out

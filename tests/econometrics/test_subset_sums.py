@@ -48,3 +48,24 @@ def test_cross_products_equal_numpy_with_two_extra_fes(repeat_levels):
             np.testing.assert_allclose(C[side], C[side].T)
             for name, (a, b) in blocks.items():
                 np.testing.assert_allclose(C[side][a, b], ref[a, b], rtol=1e-10, atol=1e-10, err_msg=name)
+
+
+def test_cross_products_equal_numpy_when_the_largest_fe_has_large_levels():
+    """Industry (30 levels of ~40 rows; the FE with the most levels is absorbed) and year (12
+    levels) as dummies: a level's dummy x dummy correction comes from the counts of its 12
+    columns, not from its ~800 row pairs."""
+    rng = np.random.default_rng(7)
+    n = 1_200
+    ind, year = rng.integers(0, 30, n), rng.integers(0, 12, n)
+    y, X = rng.normal(size=n), rng.normal(size=(n, 2))
+    eng = gt._SubsetOLS(y, X, np.column_stack([ind, year]))
+    yx = np.column_stack([y, X])
+    assert eng.n_big == 30
+    means = np.array([yx[ind == f].mean(axis=0) for f in range(30)])
+    w = np.column_stack([yx - means[ind], np.eye(12)[year]])
+    masks = rng.random((3, n)) < np.array([0.5, 0.1, 0.9])[:, None]
+    C = eng.cross_pairs(masks)
+    for r in range(3):
+        for side, rows in ((r, np.flatnonzero(masks[r])), (3 + r, np.flatnonzero(~masks[r]))):
+            np.testing.assert_allclose(C[side], _numpy_within(w, ind, rows), rtol=1e-10, atol=1e-10)
+

@@ -220,8 +220,8 @@ class _SubsetOLS:
     outer products (B's: total − A's); the rest of C_A and C_B, correction included, comes from
     one compiled pass over the rows sorted by the largest FE
     (:func:`nqp.econometrics.subset_sums.within_cross_products`: per row q·K updates, per level
-    its within-level pairs of rows and a q × q update). A split costs O(n·(q² + K·q) + F·q²)
-    plus the pairs, Σ_f n_f²·K²."""
+    a q × q update and the outer product of its dummy-column counts). A split costs
+    O(n·(q² + K·q) + F·q² + Σ_f d_f²), d_f the distinct dummy columns of level f."""
 
     def __init__(self, y: np.ndarray, X: np.ndarray, fe: np.ndarray) -> None:
         n, self.k = X.shape

@@ -17,14 +17,15 @@ rows sorted by level (:func:`level_order`), a level's rows visited together, blo
 * dummy × q: Σ_f c_f s_f'/n_f (c_f = Σ_{i∈side∩f} u_i) is a sum over the side's rows of u_i
   m_f' (m_f = s_f/n_f), so that block is Σ_{i∈side} u_i (yx_i − m_{f(i)})': q additions per
   row and FE.
-* dummy × dummy: Σ_{i∈side} u_i u_i' − Σ_f c_f c_f'/n_f = Σ_f Σ_{i,j∈side∩f} (δ_ij − 1/n_f) u_i u_j',
-  the pairs of rows of one level on one side (a firm has a handful of rows per side).
+* dummy × dummy: Σ_{i∈side} u_i u_i' (K(K+1)/2 additions per row) − Σ_f c_f c_f'/n_f, the
+  latter an outer product over the dummy columns a level's rows fall in, from their counts
+  c_f on each side (B's: the level's count minus A's): O(d_f²) for a level with d_f distinct
+  dummy columns (d_f ≤ n_f·K: a firm's years, or the 13 years of an industry of 500 rows).
 
 A level's sums of B are its full-sample sums minus A's (those are ~0: yx is demeaned by level
 on the full sample), its count n_f − n_A; everything else is summed directly for each side. The
 replications of a batch are the innermost loop (vectorised), so a batch costs one pass over the
-n rows with O(K·q) work per row and replication plus the within-level pairs, and O(q²) per level
-and side. Before (to 2026-12-01) the per-level sums S_f of the smaller side went to an F × (p + 1)
+n rows with O(K·q) work per row and replication, and O(q² + d_f²) per level and side. Before (to 2026-12-01) the per-level sums S_f of the smaller side went to an F × (p + 1)
 table and the correction was two F × p products per replication, ~F·p² flops each. Compiled with
 numba (the JIT pyfixest uses for its own demeaning), cached on disk after the first call; one
 thread, so the result does not depend on the machine's thread count.
@@ -69,8 +70,7 @@ def within_cross_products(in_a: np.ndarray, xx: np.ndarray, xx_total: np.ndarray
     FE): C is the raw q × q block alone (``starts`` then only chunks the rows). The
     replications are the innermost loop (one lane each, the same arithmetic in every lane, so
     a replication's result does not depend on the batch); a level's masks are first copied to
-    a small (rows × R) buffer. The pairs cost O(n_f²·K²) per level: meant for a largest FE
-    with a handful of rows per level (firms of a firm-year panel)."""
+    a small (rows × R) buffer."""
     R = in_a.shape[0]
     q = yx.shape[1]
     n_rest = dummy.shape[1]
@@ -82,9 +82,10 @@ def within_cross_products(in_a: np.ndarray, xx: np.ndarray, xx_total: np.ndarray
     acc_a = np.zeros((p * p, R))
     acc_b = np.zeros((p * p, R))
     w = np.empty((big_max, R))
-    wc = np.empty((big_max, R))
-    wi = np.empty((big_max, R))
-    wci = np.empty((big_max, R))
+    cnt = np.empty((max(n_dum, 1), R))  # a level's rows of A in each of its dummy columns
+    col_total = np.empty(max(n_dum, 1))  # and all its rows there
+    cols = np.empty(max(n_dum, 1), dtype=np.int64)  # the level's dummy columns, in order met
+    slot = np.full(max(n_dum, 1), -1, dtype=np.int64)  # a dummy column's place in cols (−1: not met)
     s_a = np.empty((q, R))
     s_b = np.empty((q, R))
     m_a = np.empty((q, R))
@@ -140,15 +141,11 @@ def within_cross_products(in_a: np.ndarray, xx: np.ndarray, xx_total: np.ndarray
                     xb[r] -= sb[r] * mb[r]
         if n_rest == 0:
             continue
-        for t in range(nf):
-            wt = w[t]; wct = wc[t]; wit = wi[t]; wcit = wci[t]
-            for r in range(R):
-                wct[r] = 1.0 - wt[r]
-                wit[r] = wt[r] * inv_a[r]
-                wcit[r] = wct[r] * inv_b[r]
+        # dummy x q, the rows' own u_i u_i', and the level's count of each dummy column per side
+        nd = 0
         for t in range(nf):
             k = lo + t
-            wt = w[t]; wct = wc[t]; wit = wi[t]; wcit = wci[t]
+            wt = w[t]
             for kk in range(n_rest):
                 c = dummy[k, kk]
                 for a in range(q):
@@ -157,27 +154,42 @@ def within_cross_products(in_a: np.ndarray, xx: np.ndarray, xx_total: np.ndarray
                     ma = m_a[a]; mb = m_b[a]
                     for r in range(R):
                         xa[r] += wt[r] * (y - ma[r])
-                        xb[r] += wct[r] * (y - mb[r])
+                        xb[r] += (1.0 - wt[r]) * (y - mb[r])
                 for k2 in range(kk + 1):
                     c2 = dummy[k, k2]
                     h = c * p + c2 if c2 <= c else c2 * p + c
                     xa = acc_a[h]; xb = acc_b[h]
                     for r in range(R):
-                        xa[r] += wt[r] - wit[r]
-                        xb[r] += wct[r] - wcit[r]
-            for t2 in range(t):
-                k2 = lo + t2
-                w2 = w[t2]; wc2 = wc[t2]
-                for kk in range(n_rest):
-                    c = dummy[k, kk]
-                    for k3 in range(n_rest):
-                        c2 = dummy[k2, k3]
-                        h = c * p + c2 if c2 <= c else c2 * p + c
-                        xa = acc_a[h]; xb = acc_b[h]
-                        g = 2.0 if c2 == c else 1.0
-                        for r in range(R):
-                            xa[r] -= g * wit[r] * w2[r]
-                            xb[r] -= g * wcit[r] * wc2[r]
+                        xa[r] += wt[r]
+                        xb[r] += 1.0 - wt[r]
+                j = slot[c - q]
+                if j < 0:
+                    j = nd
+                    slot[c - q] = j
+                    cols[j] = c
+                    col_total[j] = 0.0
+                    cnt[j, :] = 0.0
+                    nd += 1
+                col_total[j] += 1.0
+                cj = cnt[j]
+                for r in range(R):
+                    cj[r] += wt[r]
+        # − c_f c_f'/n_f of each side over the level's dummy columns (B's counts: total − A's)
+        for u in range(nd):
+            cu = cols[u]
+            au = cnt[u]
+            tu = col_total[u]
+            for v in range(u + 1):
+                cv = cols[v]
+                av = cnt[v]
+                tv = col_total[v]
+                h = cu * p + cv if cv <= cu else cv * p + cu
+                xa = acc_a[h]; xb = acc_b[h]
+                for r in range(R):
+                    xa[r] -= au[r] * av[r] * inv_a[r]
+                    xb[r] -= (tu - au[r]) * (tv - av[r]) * inv_b[r]
+        for u in range(nd):
+            slot[cols[u] - q] = -1
     out = np.empty((2 * R, p, p))
     for r in range(R):
         for a in range(p):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from nqp.study.spec import Study
 
@@ -43,10 +44,11 @@ def ingest(data: Path, warehouse: Path, *, quiet: bool, required: list[str] | No
 
 
 def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quiet: bool,
-         before_warehouse: Callable[[], None] | None = None) -> tuple[str, list[str]]:
+         before_warehouse: Callable[[], None] | None = None, started: Any = None) -> tuple[str, list[str]]:
     from nqp.text.stage import text_stage
 
-    rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet, before_warehouse=before_warehouse)
+    rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet, before_warehouse=before_warehouse,
+                     started=started)
     text = (f"{rep.reports:,} reports: {rep.ok:,} ok ({rep.without_section:,} without an MD&A heading), "
             f"{len(rep.problems):,} problems listed in {rep.problems_path.name}; processed in {rep.run.seconds:.1f} s")
     return text, list(rep.warnings)

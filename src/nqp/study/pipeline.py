@@ -70,13 +70,14 @@ def build_study_panel(study: Study, warehouse: Path, workers: int = 1) -> Any:
 
 
 def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None,
-                 required: list[str] | None = None) -> None:
+                 required: list[str] | None = None, text_workers: Any = None) -> None:
     """Exports folder -> warehouse, then the annual reports and patents found beside them.
 
     The annual reports need nothing of the warehouse until their rows are stored, so they are
     processed (on their worker processes, driven from a thread) while the exports are ingested
     and the patents matched; the text stage waits for the warehouse only at its end. Its
-    progress bar is off then (one live display at a time); its summary comes at the end."""
+    progress bar is off then (one live display at a time); its summary comes at the end.
+    ``text_workers``: report workers started beforehand (``nqp.text.stage.start_text_workers``)."""
     from nqp.study import external
 
     reports, patents = data / "reports", data / "patents"
@@ -84,10 +85,13 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
     ingested = threading.Event()
     if reports.is_dir():
         text_job = _Thread(lambda: external.text(reports, warehouse, warehouse.parent / "text_measures.parquet",
-                                                 workers=workers, quiet=True, before_warehouse=ingested.wait))
+                                                 workers=workers, quiet=True, before_warehouse=ingested.wait,
+                                                 started=text_workers))
         log.info("  text: annual reports processed on worker processes while the exports are ingested")
         import_estimation_modules()
     else:
+        if text_workers is not None:
+            text_workers.close()
         log.warn("text", f"no reports/ folder in {data}: annual-report measures are not built")
     stages = [("ingest", "ingest: raw exports -> warehouse",
                lambda: external.ingest(data, warehouse, quiet=log.quiet, required=required))]
@@ -175,12 +179,18 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
 
     required = external.check_exports(Path(data), study) if data is not None else None
     staging = folder.open()
+    text_workers = None
     try:
         if before is not None:
+            # the demo: the report workers start (spawn, imports: ~1 s each) on the core the
+            # first seconds of writing the exports leave free, to wait there for the reports
+            from nqp.text.stage import start_text_workers
+
+            text_workers = start_text_workers(workers)
             data = before(staging, log)
         if data is not None:
             warehouse = staging / "warehouse.duckdb"
-            ingest_stage(Path(data), warehouse, log, workers=workers, required=required)
+            ingest_stage(Path(data), warehouse, log, workers=workers, required=required, text_workers=text_workers)
             found, found_seed = external.synthetic_origin(Path(data))
             if found:
                 external.mark_synthetic(warehouse, found_seed)
@@ -248,6 +258,9 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
     except BaseException:
         folder.discard()
         raise
+    finally:
+        if text_workers is not None:
+            text_workers.close()  # (a no-op once the text stage has taken them)
     return PipelineResult(out=final, run=run, panel=panel, results=doc, log=log)
 
 

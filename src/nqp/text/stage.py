@@ -188,6 +188,27 @@ class TextStageReport:
 PROBLEM_COLUMNS = ["stkcd", "year", "file", "reason", "message"]
 
 
+def text_config(*, dicts: Sequence[str | Path] = (), negation: bool = False, negation_scope: str = "adjacent",
+                jieba: bool = False, timeout: float = 120.0, max_pages: int = 2000) -> TextConfig:
+    """The :class:`TextConfig` of :func:`text_stage`'s options (the same defaults)."""
+    from nqp.text.dictionary import load_dictionaries
+    from nqp.text.extract import Limits
+    from nqp.text.measures import CountingOptions
+
+    return TextConfig(
+        dictionaries=tuple(load_dictionaries(list(dicts))),
+        counting=CountingOptions(negation=negation, negation_scope=negation_scope, jieba=jieba),
+        limits=Limits(seconds=timeout, max_pages=max_pages),
+    )
+
+
+def start_text_workers(workers: int | None = None) -> Workers:
+    """The report workers of a :func:`text_stage` run with the default options, started now (a
+    caller with a second of one core to spare before the reports exist: ``nqp demo`` while it
+    writes them); hand them to ``text_stage(started=...)``."""
+    return Workers(process_report, text_config(), workers or os.cpu_count() or 1)
+
+
 def text_stage(
     reports: str | Path | None,
     out: str | Path,
@@ -208,6 +229,7 @@ def text_stage(
     quiet: bool = True,
     window: tuple[int, int] | None = None,
     before_warehouse: Callable[[], None] | None = None,
+    started: Workers | None = None,
 ) -> TextStageReport:
     """The ``nqp text`` stage: annual reports in ``reports`` (or those named by ``index``, a CSV
     of ``stkcd, year, file``) → ``out`` (Parquet, one row per firm-year) and
@@ -219,12 +241,11 @@ def text_stage(
     (a misspelt ``db`` never creates a new warehouse). ``before_warehouse``: called once the
     reports are processed and before ``db`` is checked and read -- ``nqp run`` processes the
     reports while the exports are still being ingested and waits there for the warehouse.
+    ``started``: workers from :func:`start_text_workers`, used when their options are these
+    (and no ``scheduler`` is given); they are stopped when this returns.
     """
     from nqp.atomic import atomic_write_csv
     from nqp.errors import MissingFileError
-    from nqp.text.dictionary import load_dictionaries
-    from nqp.text.extract import Limits
-    from nqp.text.measures import CountingOptions
     from nqp.text.reports import read_index, scan_reports
 
     if reports is None and index is None:
@@ -239,14 +260,17 @@ def text_stage(
 
     if before_warehouse is None:
         check_db()
-    cfg = TextConfig(
-        dictionaries=tuple(load_dictionaries(list(dicts))),
-        counting=CountingOptions(negation=negation, negation_scope=negation_scope, jieba=jieba),
-        limits=Limits(seconds=timeout, max_pages=max_pages),
-    )
+    cfg = text_config(dicts=dicts, negation=negation, negation_scope=negation_scope, jieba=jieba, timeout=timeout,
+                      max_pages=max_pages)
     n_workers = workers or os.cpu_count() or 1
-    # the local workers start (spawn, imports: ~1 s each) while the reports are listed
-    with (Workers(process_report, cfg, n_workers) if scheduler is None else nullcontext()) as started:
+    if started is not None and (scheduler is not None or started.context != cfg):
+        started.close()  # started for other options: not these
+        started = None
+    if started is not None:
+        cfg = started.context
+    elif scheduler is None:  # the local workers start (spawn, imports: ~1 s each) while the reports are listed
+        started = Workers(process_report, cfg, n_workers)
+    with started if started is not None else nullcontext():
         if index is not None:
             found, skipped = read_index(index, folder), []
         else:

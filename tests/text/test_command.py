@@ -110,3 +110,26 @@ def test_reports_processed_before_the_warehouse_exists(corpus, tmp_path):
     con = duckdb.connect(str(later), read_only=True)
     assert con.execute("SELECT count(*) FROM text_measures").fetchone()[0] == 7
     con.close()
+
+
+def test_started_workers_are_used_with_the_same_options_and_stopped_otherwise(tmp_path):
+    """nqp demo hands text_stage workers started before the reports exist: with the same
+    options they do the work (the same rows as workers of its own), with others they are
+    stopped and text_stage starts its own; none is left running either way."""
+    from nqp.text.stage import start_text_workers, text_stage
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    (d / "000001_2021.txt").write_text("第四节 管理层讨论与分析\n公司无人工智能业务。\n第五节 重要事项\n无。", encoding="utf-8")
+    (d / "000002_2021.txt").write_text("第四节 管理层讨论与分析\n公司推进大数据。\n第五节 重要事项\n无。", encoding="utf-8")
+    own = text_stage(d, tmp_path / "own.parquet", workers=2).run.rows
+    started = start_text_workers(2)
+    procs = [w.proc for w in started._idle]
+    used = text_stage(d, tmp_path / "started.parquet", workers=2, started=started).run.rows
+    pd.testing.assert_frame_equal(used, own)
+    assert not any(p.is_alive() for p in procs)
+    other = start_text_workers(2)  # default options; this run counts negations
+    procs = [w.proc for w in other._idle]
+    negated = text_stage(d, tmp_path / "negated.parquet", workers=2, negation=True, started=other).run.rows
+    assert not any(p.is_alive() for p in procs)
+    assert negated["ai_negated"].sum() == 1 and own["ai_negated"].sum() == 0

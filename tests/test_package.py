@@ -23,10 +23,15 @@ def test_the_nqp_command_exits_with_mains_code_and_its_output_flushed(tmp_path):
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "nqp"]
     assert script.value == "nqp.cli:run"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    # no command: main prints the help to stdout and returns 2 (argparse's own exits skip run's os._exit)
+    # a command that succeeds ends through os._exit: what it printed must have been flushed
+    study = tmp_path / "mine.toml"
+    made = subprocess.run([sys.executable, "-m", "nqp.cli", "new-study", str(study)], capture_output=True, text=True,
+                          env=env)
+    assert made.returncode == 0 and study.is_file()
+    assert made.stdout.startswith(f"wrote {study}") and made.stdout.endswith("\n")
+    # no command: main prints the help and returns 2, through the normal exit
     helped = subprocess.run([sys.executable, "-m", "nqp.cli"], capture_output=True, text=True, env=env)
-    assert helped.returncode == 2
-    assert helped.stdout.startswith("usage: nqp") and "demo" in helped.stdout and helped.stdout.endswith("\n")
+    assert helped.returncode == 2 and helped.stdout.startswith("usage: nqp")
     missing = subprocess.run([sys.executable, "-m", "nqp.cli", "run", str(tmp_path / "nope.toml"), "--db",
                               str(tmp_path / "nope.duckdb"), "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert missing.returncode == 1

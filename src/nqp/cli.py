@@ -129,12 +129,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nqp {args._name}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"nqp {args._name}: interrupted; outputs already in place are unchanged", file=sys.stderr)
-        return 130
-    except OSError as exc:  # a read-only folder, a full disk, a file that vanished
-        where = f" [file={exc.filename!r}]" if exc.filename else ""
-        print(f"nqp {args._name}: error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 1
+        return _interrupted(args._name)
+    except Exception as exc:
+        # Ctrl-C inside a DuckDB query comes back as DuckDB's exception, not KeyboardInterrupt
+        if type(exc).__name__ == "InterruptException" or (isinstance(exc, RuntimeError)
+                                                          and str(exc) == "Query interrupted"):
+            return _interrupted(args._name)
+        if isinstance(exc, OSError):
+            return _os_error(args._name, exc)
+        raise
+
+
+def _interrupted(command: str) -> int:
+    pool = sys.modules.get("nqp.jobs.pool")
+    if pool is not None:  # report workers driven by a thread that will not get to stop them
+        pool.kill_workers()
+    print(f"nqp {command}: interrupted; outputs already in place are unchanged", file=sys.stderr)
+    return 130
+
+
+def _os_error(command: str, exc: OSError) -> int:
+    """A read-only folder, a full disk, a file that vanished: one line, no traceback."""
+    where = f" [file={exc.filename!r}]" if exc.filename else ""
+    print(f"nqp {command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+    return 1
 
 
 def run() -> None:
@@ -142,8 +160,14 @@ def run() -> None:
     down. Every output is written, closed and moved into place before ``main`` returns, so all
     that the normal exit would add is freeing each object and module one by one: about 1 s
     after a scale-1 demo (0.6 s of it for the imported modules: scipy, pandas, matplotlib,
-    numba), a second of a 60 s goal. Tests call :func:`main`, which returns."""
+    numba), a second of a 60 s goal. Only after a run that succeeded with no child process left:
+    otherwise the normal exit's handlers stop the children and free what they shared. Tests call
+    :func:`main`, which returns."""
     code = main()
+    import multiprocessing
+
+    if code != 0 or multiprocessing.active_children():
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

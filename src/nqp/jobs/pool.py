@@ -37,13 +37,19 @@ class Failure:
 
 def _worker_main(conn: Connection, fn: Callable[[Any, Any], Any], context: Any, progress: Any) -> None:
     """Receive batches [(index, item), ...]; send [(index, result), ...] when a batch is done.
-    ``progress`` (shared doubles) holds the index of the item being worked on and when it started."""
+    ``progress`` (shared doubles) holds the index of the item being worked on and when it started.
+    Ctrl-C (the terminal interrupts the whole process group) or a parent gone ends the worker
+    quietly: the parent reports the interruption, a worker's traceback would only bury it."""
+    try:
+        _serve(conn, fn, context, progress)
+    except (KeyboardInterrupt, EOFError, OSError):
+        return
+
+
+def _serve(conn: Connection, fn: Callable[[Any, Any], Any], context: Any, progress: Any) -> None:
     conn.send(None)  # started (imports done)
     while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
+        msg = conn.recv()
         if msg is None:
             return
         results = []
@@ -61,12 +67,26 @@ def _worker_main(conn: Connection, fn: Callable[[Any, Any], Any], context: Any, 
         conn.send(results)
 
 
+_LIVE: set[Any] = set()  # the worker processes started and not yet stopped (see kill_workers)
+
+
+def kill_workers() -> None:
+    """Kill every worker process of this module still running (the command line calls it when
+    a run is interrupted: the thread that drives them may never get to stop them)."""
+    for proc in list(_LIVE):
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        _LIVE.discard(proc)
+
+
 class _Worker:
     def __init__(self, ctx: Any, fn: Callable, context: Any) -> None:
         self.conn, child = ctx.Pipe()
         self.progress = ctx.Array("d", [_IDLE, 0.0])
         self.proc = ctx.Process(target=_worker_main, args=(child, fn, context, self.progress), daemon=True)
         self.proc.start()
+        _LIVE.add(self.proc)
         child.close()
         self.batches: deque[list[int]] = deque()  # batches sent, in the order the worker runs them
         self.ready = False  # the worker has started (spawn + imports can take a second)
@@ -80,6 +100,7 @@ class _Worker:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.join(5)
+        _LIVE.discard(self.proc)
         self.conn.close()
 
 
@@ -133,6 +154,7 @@ def _stop(pool: list[_Worker]) -> None:
         w.proc.join(2)
         if w.proc.is_alive():
             w.kill()
+        _LIVE.discard(w.proc)
 
 
 def _rss_mb(pid: int) -> float:
@@ -156,6 +178,7 @@ def run_local(
     depth: int = 2,
     poll: float = 0.1,
     started: Workers | None = None,
+    stop: Any = None,
 ) -> Iterator[tuple[int, Any]]:
     """Yield ``(index, fn(items[index], context))`` as items finish, in completion order
     (the items of a batch together, in order).
@@ -165,7 +188,9 @@ def run_local(
     ``crashed`` (the worker died), or the exception's class name. Items go to the workers
     ``batch_size`` consecutive items at a time, up to ``depth`` batches in flight per worker
     (see the module docstring for how a killed batch is retried). ``started``: workers of ``fn``
-    and ``context`` started beforehand (:class:`Workers`), used instead of new ones.
+    and ``context`` started beforehand (:class:`Workers`), used instead of new ones. ``stop``: a
+    ``threading.Event``; once set, the run ends (KeyboardInterrupt) at its next poll, its
+    workers stopped, nothing more yielded (an interrupted ``nqp run`` sets it from its main thread).
     """
     if started is not None and (started.fn is not fn or started.context is not context):
         raise ValueError("run_local: the started workers run another function or context")
@@ -182,6 +207,8 @@ def run_local(
     next_memory_check = 0.0
     try:
         while pending or any(w.batches for w in pool):
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt("run_local: stopped")
             for w in pool:
                 while pending and len(w.batches) < depth:
                     batch = pending.popleft()

@@ -44,11 +44,12 @@ def ingest(data: Path, warehouse: Path, *, quiet: bool, required: list[str] | No
 
 
 def text(reports: Path, warehouse: Path, out: Path, *, workers: int | None, quiet: bool,
-         before_warehouse: Callable[[], None] | None = None, started: Any = None) -> tuple[str, list[str]]:
+         before_warehouse: Callable[[], None] | None = None, started: Any = None,
+         stop: Any = None) -> tuple[str, list[str]]:
     from nqp.text.stage import text_stage
 
     rep = text_stage(reports, out, db=warehouse, workers=workers, quiet=quiet, before_warehouse=before_warehouse,
-                     started=started)
+                     started=started, stop=stop)
     text = (f"{rep.reports:,} reports: {rep.ok:,} ok ({rep.without_section:,} without an MD&A heading), "
             f"{len(rep.problems):,} problems listed in {rep.problems_path.name}; processed in {rep.run.seconds:.1f} s")
     return text, list(rep.warnings)

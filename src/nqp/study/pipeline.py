@@ -83,10 +83,11 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
     reports, patents = data / "reports", data / "patents"
     text_job = None
     ingested = threading.Event()
+    stop_text = threading.Event()
     if reports.is_dir():
         text_job = _Thread(lambda: external.text(reports, warehouse, warehouse.parent / "text_measures.parquet",
                                                  workers=workers, quiet=True, before_warehouse=ingested.wait,
-                                                 started=text_workers))
+                                                 started=text_workers, stop=stop_text))
         log.info("  text: annual reports processed on worker processes while the exports are ingested")
         import_estimation_modules()
     else:
@@ -111,6 +112,14 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
                 log.info(f"  {summary}")
                 for w in warned:
                     log.warn(name, w)
+    except BaseException:
+        # interrupted or failed: the text thread stops (its workers with it) before the caller
+        # removes the output folder, which it would otherwise go on writing checkpoints into
+        if text_job is not None:
+            stop_text.set()
+            ingested.set()
+            text_job.join(timeout=30)
+        raise
     finally:
         ingested.set()  # a text thread waiting for a failed ingest goes on (and fails on its own)
 
@@ -150,6 +159,9 @@ class _Thread:
 
         self._thread = threading.Thread(target=target, daemon=True, name="nqp-text")
         self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
 
     def result(self) -> Any:
         self._thread.join()

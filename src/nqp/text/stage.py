@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -92,9 +93,11 @@ def run_text(
     quiet: bool = True,
     keep_parts: bool = False,
     started: Workers | None = None,
+    stop: Any = None,
 ) -> TextRun:
     """Process ``reports`` and write ``out`` (Parquet, atomically); returns the rows and counts.
-    ``started``: the local workers, started beforehand (:class:`nqp.jobs.pool.Workers`)."""
+    ``started``: the local workers, started beforehand (:class:`nqp.jobs.pool.Workers`);
+    ``stop``: a ``threading.Event`` that ends the local run when set (``run_local``)."""
     t0 = time.perf_counter()
     out = Path(out)
     store = PartStore(out, cfg.fingerprint())
@@ -118,7 +121,8 @@ def run_text(
             left = [len(part) for part in parts]  # documents of each partition not back yet
             buffers: dict[int, dict[int, dict[str, object]]] = {}
             for i, res in run_local(process_report, todo, context=cfg, workers=workers, timeout=timeout,
-                                    memory_mb=memory_mb, batch_size=min(partition_size, BATCH), started=started):
+                                    memory_mb=memory_mb, batch_size=min(partition_size, BATCH), started=started,
+                                    stop=stop):
                 if isinstance(res, Failure):
                     res = failed_row(todo[i], res.reason, res.message)
                 p = i // partition_size
@@ -230,6 +234,7 @@ def text_stage(
     window: tuple[int, int] | None = None,
     before_warehouse: Callable[[], None] | None = None,
     started: Workers | None = None,
+    stop: Any = None,
 ) -> TextStageReport:
     """The ``nqp text`` stage: annual reports in ``reports`` (or those named by ``index``, a CSV
     of ``stkcd, year, file``) → ``out`` (Parquet, one row per firm-year) and
@@ -242,7 +247,8 @@ def text_stage(
     reports are processed and before ``db`` is checked and read -- ``nqp run`` processes the
     reports while the exports are still being ingested and waits there for the warehouse.
     ``started``: workers from :func:`start_text_workers`, used when their options are these
-    (and no ``scheduler`` is given); they are stopped when this returns.
+    (and no ``scheduler`` is given); they are stopped when this returns. ``stop``: see
+    :func:`run_text`.
     """
     from nqp.atomic import atomic_write_csv
     from nqp.errors import MissingFileError
@@ -277,11 +283,13 @@ def text_stage(
             found, skipped = scan_reports(folder)
         res = run_text(found, cfg, out, workers=n_workers, scheduler=scheduler,
                        partition_size=partition_size or PARTITION, doc_timeout=timeout * 1.5 + 5, memory_mb=memory_mb,
-                       quiet=quiet, keep_parts=keep_parts, started=started)
+                       quiet=quiet, keep_parts=keep_parts, started=started, stop=stop)
     rows = res.rows
     unknown = None
     if before_warehouse is not None:
         before_warehouse()
+        if stop is not None and stop.is_set():  # the run was interrupted meanwhile: write nothing more
+            raise KeyboardInterrupt("text_stage: stopped")
         check_db()
     if db is not None:
         from nqp.jobs.store import known_firms, upsert_table

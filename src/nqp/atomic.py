@@ -94,7 +94,7 @@ def _sql_text(value: object) -> str:
 
 def _duckdb_csv_columns(frame: pd.DataFrame) -> list[str] | None:
     """The SELECT list that makes DuckDB write ``frame`` as pandas would, or None when a
-    column's type is not one whose text the two writers agree on (tested in test_atomic)."""
+    column's type is not one whose text the two writers agree on (tests/test_atomic_csv.py)."""
     if frame.empty or not frame.columns.is_unique or not all(isinstance(c, str) for c in frame.columns):
         return None
     out = []

@@ -67,6 +67,7 @@ def _serve(conn: Connection, fn: Callable[[Any, Any], Any], context: Any, progre
         conn.send(results)
 
 
+_SPAWN = mp.get_context("spawn")  # workers are spawned: no inherited threads or locks
 _LIVE: set[Any] = set()  # the worker processes started and not yet stopped (see kill_workers)
 
 
@@ -81,10 +82,10 @@ def kill_workers() -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable, context: Any) -> None:
-        self.conn, child = ctx.Pipe()
-        self.progress = ctx.Array("d", [_IDLE, 0.0])
-        self.proc = ctx.Process(target=_worker_main, args=(child, fn, context, self.progress), daemon=True)
+    def __init__(self, fn: Callable, context: Any) -> None:
+        self.conn, child = _SPAWN.Pipe()
+        self.progress = _SPAWN.Array("d", [_IDLE, 0.0])
+        self.proc = _SPAWN.Process(target=_worker_main, args=(child, fn, context, self.progress), daemon=True)
         self.proc.start()
         _LIVE.add(self.proc)
         child.close()
@@ -115,11 +116,10 @@ class Workers:
 
     def __init__(self, fn: Callable[[Any, Any], Any], context: Any = None, workers: int = 2) -> None:
         self.fn, self.context = fn, context
-        self.mp_context = mp.get_context("spawn")
         self._idle: list[_Worker] = []
         try:
             for _ in range(max(1, workers)):
-                self._idle.append(_Worker(self.mp_context, fn, context))
+                self._idle.append(_Worker(fn, context))
         except BaseException:
             self.close()
             raise
@@ -198,12 +198,11 @@ def run_local(
         if started is not None:
             started.close()
         return
-    ctx = mp.get_context("spawn")
     size = max(1, batch_size)
     pending: deque[list[int]] = deque(list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
     n_workers = max(1, min(workers, len(pending)))
     pool = started.take(n_workers) if started is not None else []
-    pool += [_Worker(ctx, fn, context) for _ in range(n_workers - len(pool))]
+    pool += [_Worker(fn, context) for _ in range(n_workers - len(pool))]
     next_memory_check = 0.0
     try:
         while pending or any(w.batches for w in pool):
@@ -244,7 +243,7 @@ def run_local(
                     item, _ = w.current()
                     yield from _drain(w)  # batches finished just before the kill count as done
                     w.kill()
-                    pool[k] = _Worker(ctx, fn, context)
+                    pool[k] = _Worker(fn, context)
                     yield from _blame(w.batches, item, failure, pending)
     finally:
         _stop(pool)

@@ -210,7 +210,12 @@ def start_text_workers(workers: int | None = None) -> Workers:
     """The report workers of a :func:`text_stage` run with the default options, started now (a
     caller with a second of one core to spare before the reports exist: ``nqp demo`` while it
     writes them); hand them to ``text_stage(started=...)``."""
-    return Workers(process_report, text_config(), workers or os.cpu_count() or 1)
+    return Workers(process_report, text_config(), _local_workers(workers))
+
+
+def _local_workers(workers: int | None) -> int:
+    """The local worker processes of a run: ``workers``, or one per CPU."""
+    return workers or os.cpu_count() or 1
 
 
 def text_stage(
@@ -247,8 +252,9 @@ def text_stage(
     reports are processed and before ``db`` is checked and read -- ``nqp run`` processes the
     reports while the exports are still being ingested and waits there for the warehouse.
     ``started``: workers from :func:`start_text_workers`, used when their options are these
-    (and no ``scheduler`` is given); they are stopped when this returns. ``stop``: see
-    :func:`run_text`.
+    (and no ``scheduler`` is given), else stopped; once the reports are processed they are
+    stopped (should an error come before, the caller stops them: ``Workers.close``). ``stop``:
+    see :func:`run_text`.
     """
     from nqp.atomic import atomic_write_csv
     from nqp.errors import MissingFileError
@@ -268,7 +274,7 @@ def text_stage(
         check_db()
     cfg = text_config(dicts=dicts, negation=negation, negation_scope=negation_scope, jieba=jieba, timeout=timeout,
                       max_pages=max_pages)
-    n_workers = workers or os.cpu_count() or 1
+    n_workers = _local_workers(workers)
     if started is not None and (scheduler is not None or started.context != cfg):
         started.close()  # started for other options: not these
         started = None

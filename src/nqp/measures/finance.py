@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.discrete.discrete_model import Logit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
+from statsmodels.tools.tools import add_constant
 
 from nqp.errors import (
     ConfigError,
@@ -268,7 +269,7 @@ def logit_index(label: pd.Series, X: pd.DataFrame, *, apply_to: pd.DataFrame | N
             )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.Logit(frame["_y"], sm.add_constant(frame[X.columns], has_constant="add")).fit(disp=False, maxiter=200)
+        res = Logit(frame["_y"], add_constant(frame[X.columns], has_constant="add")).fit(disp=False, maxiter=200)
     converged = bool(res.mle_retvals.get("converged", False))
     if not np.all(np.isfinite(res.params)):
         raise ConvergenceError("logit returned non-finite coefficients (perfect separation?)")

@@ -89,7 +89,6 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
                                                  workers=workers, quiet=True, before_warehouse=ingested.wait,
                                                  started=text_workers, stop=stop_text))
         log.info("  text: annual reports processed on worker processes while the exports are ingested")
-        import_estimation_modules()
     else:
         if text_workers is not None:
             text_workers.close()
@@ -109,6 +108,11 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
                 summary, warned = fn()
                 if name == "ingest":
                     ingested.set()
+                    if text_job is not None:
+                        # now, not at the start: the text thread has listed the reports (the
+                        # imports would hold the GIL it needs, the report workers waiting) and
+                        # both cores are busy with them, where before one would wait
+                        import_estimation_modules()
                 log.info(f"  {summary}")
                 for w in warned:
                     log.warn(name, w)

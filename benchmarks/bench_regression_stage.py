@@ -28,6 +28,7 @@ _single_threaded_blas()  # one BLAS thread, as `nqp run` sets it (before numpy i
 
 import pandas as pd
 
+from nqp.study.pipeline import import_estimation_modules
 from nqp.study.runner import run_study
 from nqp.study.spec import load_study
 from timing import cpu_seconds
@@ -48,7 +49,8 @@ def main(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 5
     frame = demo_panel(argv)
     study = load_study("ai_nqp")
-    run_study(study, frame, workers=2)  # warm-up: imports and the compiled kernels' cache
+    import_estimation_modules()  # as `nqp run` has done by then: the workers fork with them loaded
+    run_study(study, frame, workers=2)  # warm-up
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; panel {len(frame):,} firm-years; "
           f"{len(study.models)} models, {len(study.tests)} group tests")
     walls, cpus, fits = [], [], []

@@ -14,23 +14,36 @@ from __future__ import annotations
 import time
 
 
-def warm() -> float:
-    """Compile (or load) every kernel; returns the seconds it took."""
+def warm_estimation() -> None:
+    """Load the estimation kernels (the permutation test's subset sums, the placebo shuffles)
+    into this process. The first call of any kernel in a process also sets up numba itself
+    (about 0.7 CPU s); a process that does it before it forks workers spares each of them that.
+    Warnings of the few-row calls are dropped."""
+    import warnings
+
     import numpy as np
     import pandas as pd
 
     from nqp.econometrics.group_tests import permutation_test
     from nqp.robustness.placebo import permutations
-    from nqp.synth.reports import load_compiled
 
-    t0 = time.perf_counter()
-    load_compiled()
     rng = np.random.default_rng(0)
     firms, years = np.repeat(np.arange(12), 5), np.tile(np.arange(2010, 2015), 12)
     data = pd.DataFrame({"y": rng.normal(size=60), "x": rng.normal(size=60), "firm": firms, "year": years,
                          "g": (firms % 2).astype(int)})
-    permutation_test("y ~ x | firm + year", data, "g", "x", reps=2, seed=1)
-    permutations(years, 2, rng, "within_year")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        permutation_test("y ~ x | firm + year", data, "g", "x", reps=2, seed=1)
+        permutations(years, 2, rng, "within_year")
+
+
+def warm() -> float:
+    """Compile (or load) every kernel; returns the seconds it took."""
+    from nqp.synth.reports import load_compiled
+
+    t0 = time.perf_counter()
+    load_compiled()
+    warm_estimation()
     return time.perf_counter() - t0
 
 

@@ -113,17 +113,25 @@ def headline_formula(ctx: Context, choice: Choice) -> tuple[str, pd.DataFrame]:
 
 def _worker_analyses(ctx: Context, base: Choice, spec: RobustnessSpec, names: list[str]
                      ) -> dict[str, tuple[Any, float]]:
-    """The analyses of ``names`` ("leave_one_out", "placebo"), one after the other, each with its
-    seconds: the part of :func:`run_robustness` that runs on a worker process."""
+    """The analyses of ``names`` ("leave_one_out", "placebo", "wild"), one after the other, each
+    with its seconds: the part of :func:`run_robustness` that runs on a worker process."""
     run = {"leave_one_out": lambda: leave_one_out_fits(ctx, base, spec.loo_by, spec.alpha),
            "placebo": lambda: placebo_from_design(build_design(ctx, base), draws=spec.placebo_draws, seed=spec.seed,
-                                                  mode=spec.placebo_mode, year=spec.columns["year"])}
+                                                  mode=spec.placebo_mode, year=spec.columns["year"]),
+           "wild": lambda: _wild(ctx, base, spec)}
     out = {}
     for name in names:
         t0 = time.perf_counter()
         value = run[name]()
         out[name] = (value, time.perf_counter() - t0)
     return out
+
+
+def _wild(ctx: Context, base: Choice, spec: RobustnessSpec) -> Any:
+    """The WCR wild cluster bootstrap of the headline, clustered by ``spec.wild_cluster``."""
+    formula, data = headline_formula(ctx, replace(base, cluster=spec.wild_cluster))
+    return wild_bootstrap_table(data, {"headline": formula}, coef=ctx.treatment, cluster=spec.columns[spec.wild_cluster],
+                                reps=spec.wild_reps, weights=spec.wild_weights, level=spec.wild_level, seed=spec.seed)
 
 
 def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None = None, *, outcome: str = "NQP",
@@ -136,7 +144,8 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
     ``progress(stage, done, total)``: called as the work advances (None: silent);
     ``workers``: with 2 or more, the leave-one-out refits and then the placebo run on a worker
     process while this one runs the rest (``nqp run`` fills the core the group tests leave free
-    once they end). The results do not depend on it."""
+    once they end; the wild bootstrap follows there, as the specification curve takes this one
+    longer). The results do not depend on it."""
     from nqp.jobs.background import BackgroundJobs
 
     spec = spec if isinstance(spec, RobustnessSpec) else RobustnessSpec.from_dict(spec)
@@ -144,7 +153,7 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
     secs: dict[str, float] = {}
     base = spec.baseline()
     found: dict[str, Any] = {}
-    on_worker = [name for name in ("leave_one_out", "placebo") if spec.runs(name)]
+    on_worker = [name for name in ("leave_one_out", "placebo", "wild") if spec.runs(name)]
     worker_job = BackgroundJobs(workers)  # one job: at most one worker process is started
     if on_worker:
         worker_job.submit(_worker_analyses, ctx, base, spec, on_worker)
@@ -174,11 +183,6 @@ def run_robustness(panel: Any, spec: RobustnessSpec | Mapping[str, Any] | None =
             for name, (value, seconds) in worker_job.results()[0].items():
                 timed(name, lambda v=value: v)
                 secs[name] = seconds  # on the worker (beside the rest)
-        if spec.runs("wild"):
-            formula, data = headline_formula(ctx, replace(base, cluster=spec.wild_cluster))
-            timed("wild", lambda: wild_bootstrap_table(data, {"headline": formula}, coef=treatment,
-                                                       cluster=spec.columns[spec.wild_cluster], reps=spec.wild_reps,
-                                                       weights=spec.wild_weights, level=spec.wild_level, seed=spec.seed))
     finally:
         worker_job.close()
     notes = tuple(f"sample {k}: {n}" for k, ns in ctx.variants.notes.items() for n in ns)

@@ -70,14 +70,16 @@ def build_study_panel(study: Study, warehouse: Path, workers: int = 1) -> Any:
 
 
 def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None = None,
-                 required: list[str] | None = None, text_workers: Any = None) -> None:
+                 required: list[str] | None = None, text_workers: Any = None, report: bool = False) -> None:
     """Exports folder -> warehouse, then the annual reports and patents found beside them.
 
     The annual reports need nothing of the warehouse until their rows are stored, so they are
     processed (on their worker processes, driven from a thread) while the exports are ingested
     and the patents matched; the text stage waits for the warehouse only at its end. Its
     progress bar is off then (one live display at a time); its summary comes at the end.
-    ``text_workers``: report workers started beforehand (``nqp.text.stage.start_text_workers``)."""
+    ``text_workers``: report workers started beforehand (``nqp.text.stage.start_text_workers``).
+    ``report``: the run writes the report (then matplotlib is loaded here too, see
+    :func:`import_estimation_modules`)."""
     from nqp.study import external
 
     reports, patents = data / "reports", data / "patents"
@@ -112,7 +114,7 @@ def ingest_stage(data: Path, warehouse: Path, log: StageLog, workers: int | None
                         # now, not at the start: the text thread has listed the reports (the
                         # imports would hold the GIL it needs, the report workers waiting) and
                         # both cores are busy with them, where before one would wait
-                        import_estimation_modules()
+                        import_estimation_modules(report=report)
                 log.info(f"  {summary}")
                 for w in warned:
                     log.warn(name, w)
@@ -133,12 +135,15 @@ ESTIMATION_MODULES = ("nqp.study.results_json", "nqp.econometrics.multi", "nqp.e
                       "nqp.robustness.run")
 
 
-def import_estimation_modules() -> None:
+def import_estimation_modules(report: bool = False) -> None:
     """Import :data:`ESTIMATION_MODULES` and the panel measures' estimators, and load the compiled
-    kernels (:func:`nqp.jit_cache.warm_estimation`), now: about 2.2 + 0.8 CPU s. Called once the
-    exports are ingested, while the annual reports' workers keep both cores busy (at start-up
-    one would wait); the worker processes forked later (the measures, the group tests,
-    leave-one-out and placebo) inherit the modules and the kernels instead of each loading them."""
+    kernels (:func:`nqp.jit_cache.warm_estimation`), now: about 2.2 + 0.8 CPU s; with ``report``
+    also the report's matplotlib parts and font (:func:`nqp.report.figures.load_matplotlib`,
+    ~0.6 CPU s, else done by this process alone at the start of the report stage). Called once
+    the exports are ingested, while the annual reports' workers keep both cores busy (at
+    start-up one would wait); the worker processes forked later (the measures, the group tests,
+    leave-one-out and placebo, the figures) inherit the modules and the kernels instead of each
+    loading them."""
     from importlib import import_module
 
     from nqp.jit_cache import warm_estimation
@@ -148,6 +153,12 @@ def import_estimation_modules() -> None:
         import_module(name)
     load_estimators()
     warm_estimation()
+    if report:
+        try:
+            from nqp.report.figures import load_matplotlib
+        except ImportError:  # the report stage says so itself
+            return
+        load_matplotlib()
 
 
 class _Thread:
@@ -209,7 +220,8 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
             data = before(staging, log)
         if data is not None:
             warehouse = staging / "warehouse.duckdb"
-            ingest_stage(Path(data), warehouse, log, workers=workers, required=required, text_workers=text_workers)
+            ingest_stage(Path(data), warehouse, log, workers=workers, required=required, text_workers=text_workers,
+                         report=report)
             found, found_seed = external.synthetic_origin(Path(data))
             if found:
                 external.mark_synthetic(warehouse, found_seed)

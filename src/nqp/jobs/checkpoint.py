@@ -32,6 +32,7 @@ class PartStore:
         self.dir = self.out.with_name(self.out.name + ".parts")
         self.fingerprint = fingerprint
         self.discarded = False
+        self._written: dict[Path, pa.Table] = {}  # parts this process wrote, kept to be merged from memory
         meta = self.dir / "job.json"
         if self.dir.exists():
             try:
@@ -61,13 +62,24 @@ class PartStore:
         name = name or uuid.uuid4().hex[:12]
         path = self.dir / f"part-{name}.parquet"
         atomic_write_parquet(frame, path, {_KEYS: json.dumps(sorted(keys)).encode()})
+        if isinstance(frame, pa.Table):
+            self._written[path] = frame
         return path
 
     def read_all(self) -> pd.DataFrame:
-        """All checkpointed rows, one frame (empty frame if none)."""
-        frames = [pq.read_table(p).to_pandas() for p in self.parts()]
-        frames = [f for f in frames if len(f)]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        """All checkpointed rows, one frame (empty frame if none). Parts this process wrote as
+        Arrow tables come from memory, the others from their files. Parts written from Arrow
+        (no pandas metadata) are merged as Arrow tables -- a column's type promoted across
+        parts, e.g. all-null in one part to the others' type -- and converted once; parts
+        written from pandas are converted one by one (their dtypes restored) and concatenated."""
+        tables = [self._written[p] if p in self._written else pq.read_table(p) for p in self.parts()]
+        tables = [t for t in tables if t.num_rows]
+        if not tables:
+            return pd.DataFrame()
+        if any(b"pandas" in (t.schema.metadata or {}) for t in tables):
+            return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+        return pa.concat_tables([t.replace_schema_metadata(None) for t in tables],
+                                promote_options="permissive").to_pandas()
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

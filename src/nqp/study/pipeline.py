@@ -250,6 +250,9 @@ def run_pipeline(study: Study, out: Path, *, data: Path | None = None, db: Path 
         panel_files = BackgroundJobs(min(workers or 2, 2))
         try:
             panel_files.submit(_write_panel_files, panel, staging, SYNTHETIC_BANNER if synthetic else None)
+            # (done during ingest when there was one; with --db here, beside the panel files' worker,
+            # before the workers below fork)
+            import_estimation_modules(report=report)
             # the group tests run on worker processes while this one fits the models and the robustness
             pending = PendingTests(study, panel.frame, workers or 2)
             try:

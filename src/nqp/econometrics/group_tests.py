@@ -258,8 +258,8 @@ class _SubsetOLS:
         self.dummy = np.ascontiguousarray(
             np.column_stack([c + o for c, o in zip(rest, offsets)]) if rest else np.zeros((n, 0), np.int64))
         # raw Σ w w' of the q columns is linear in a subset's 0/1 mask: one product per batch
-        self.tril = np.tril_indices(q)
-        self.outer = np.ascontiguousarray((self.yx[:, self.tril[0]] * self.yx[:, self.tril[1]]))
+        lower, upper = np.tril_indices(q)
+        self.outer = np.ascontiguousarray(self.yx[:, lower] * self.yx[:, upper])
         self.xx_total = self.outer.sum(axis=0)
         # the compiled pass visits the rows level by level of the largest FE (without FE: in
         # chunks, only the raw q x q block is summed)

@@ -86,12 +86,8 @@ def remove_detached(paths: list[Path]) -> None:
     """Remove the folders ``paths`` from a detached process (double fork, own session: neither
     waited for nor reached by a Ctrl-C meant for this one); where processes cannot be forked,
     here and now."""
-    if not hasattr(os, "fork"):
-        for path in paths:
-            shutil.rmtree(path, ignore_errors=True)
-        return
     try:
-        child = os.fork()
+        child = os.fork() if hasattr(os, "fork") else None
     except OSError:
         child = None
     if child is None:

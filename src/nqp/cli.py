@@ -163,17 +163,40 @@ def run() -> None:
     numba), a second of a 60 s goal. Only after a run that succeeded with no child process left:
     otherwise the normal exit's handlers stop the children and free what they shared. Tests call
     :func:`main`, which returns."""
+    import atexit
+
+    interrupted: list[int] = []
+    atexit.register(_end_interrupted, interrupted)  # registered first: the last exit handler to run
     code = main()
     import multiprocessing
 
     if code != 0 or multiprocessing.active_children():
+        if code == 130:
+            interrupted.append(code)
         sys.exit(code)
+    _flush()
+    os._exit(code)
+
+
+def _end_interrupted(interrupted: list[int]) -> None:
+    """After a Ctrl-C that :func:`main` handled (status 130), end the process with that status
+    once every other exit handler has run (multiprocessing's among them). CPython (3.11) ends a
+    process by re-sending itself SIGINT after finalization when it has marked a KeyboardInterrupt
+    as unhandled, and Python code evaluated through the C API (``PyRun_*``) marks one that
+    passes through it even when it is caught later: a Ctrl-C during ingest then ended as
+    "killed by SIGINT" (status -2 to the caller, strace: SIGINT reset to SIG_DFL, then
+    ``kill(self, SIGINT)``) instead of 130, in about one run in eight."""
+    if interrupted:
+        _flush()
+        os._exit(interrupted[0])
+
+
+def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (``nqp ... | head``) or a closed stream
             pass
-    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
